@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what building and testing Arke Export needs, and only what is missing:
+#   - Debian/Ubuntu packages (WebKitGTK, Xvfb, D-Bus, gnome-keyring, xmllint, ...) when run as root or with sudo;
+#   - the UI's npm packages (npm ci, only when package-lock.json changed);
+#   - tauri-driver (the WebDriver bridge for the E2E test), with cargo install.
+# Safe to run again: each step checks first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libxdo-dev
+  libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver
+  dbus dbus-x11 gnome-keyring keyutils libxml2-utils
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else SUDO="none"; fi
+  if [ "$SUDO" = none ]; then
+    echo "Missing Debian packages: ${missing[*]}" >&2
+    echo "Install them as root: apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "==> apt-get install ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages: reinstall only when the lock file is newer than the last install.
+stamp=ui/node_modules/.arke-installed
+if [ ! -f "$stamp" ] || [ ui/package-lock.json -nt "$stamp" ]; then
+  echo "==> npm ci (ui/)"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  touch "$stamp"
+fi
+
+if ! command -v tauri-driver >/dev/null; then
+  echo "==> cargo install tauri-driver"
+  cargo install tauri-driver --locked --quiet
+fi

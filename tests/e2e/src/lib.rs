@@ -1,0 +1,164 @@
+//! Harness for end-to-end tests of the desktop app.
+//!
+//! Starts `tauri-driver` (which starts WebKitWebDriver, which starts the app)
+//! with every per-user directory pointed into a throwaway folder, and hands the
+//! test a WebDriver client. Run it under `xvfb-run -a dbus-run-session --`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// A running app under WebDriver control, with its own home.
+pub struct App {
+    pub client: Client,
+    pub home: tempfile::TempDir,
+    driver: Child,
+}
+
+/// The built app binary: `ARKE_EXPORT_APP`, else `<target dir>/debug/arke-export-desktop`.
+pub fn app_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("ARKE_EXPORT_APP") {
+        return PathBuf::from(path);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("debug").join("arke-export-desktop")
+}
+
+/// Where screenshots go: `ARKE_EXPORT_ARTIFACTS`, else `<workspace>/artifacts/e2e`.
+pub fn artifacts_dir() -> PathBuf {
+    let dir = std::env::var_os("ARKE_EXPORT_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts/e2e"));
+    std::fs::create_dir_all(&dir).expect("create the artifacts folder");
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free port on 127.0.0.1")
+}
+
+impl App {
+    /// Launches the app with a fresh home. Panics with a clear message when a
+    /// prerequisite (display, binary, tauri-driver) is missing.
+    pub async fn launch() -> App {
+        assert!(
+            std::env::var_os("DISPLAY").is_some(),
+            "no DISPLAY: run the E2E tests under `xvfb-run -a dbus-run-session --` (see the Makefile's e2e target)"
+        );
+        let binary = app_binary();
+        assert!(
+            binary.is_file(),
+            "the app is not built at {}: run `make app` (tauri build --debug --no-bundle) first",
+            binary.display()
+        );
+        let home = tempfile::Builder::new()
+            .prefix("arke-e2e-")
+            .tempdir()
+            .expect("temp home");
+        let port = free_port();
+        let native_port = free_port();
+        let mut cmd = Command::new("tauri-driver");
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .stdin(Stdio::null())
+        .env("NO_AT_BRIDGE", "1");
+        for (var, sub) in [
+            ("HOME", "home"),
+            ("XDG_DATA_HOME", "data"),
+            ("XDG_CONFIG_HOME", "config"),
+            ("XDG_CACHE_HOME", "cache"),
+            ("XDG_STATE_HOME", "state"),
+        ] {
+            let dir = home.path().join(sub);
+            std::fs::create_dir_all(&dir).expect("create a per-run folder");
+            cmd.env(var, dir);
+        }
+        let driver = cmd.spawn().unwrap_or_else(|e| {
+            panic!("could not start tauri-driver ({e}): install it with `cargo install tauri-driver --locked`")
+        });
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": binary.to_string_lossy() }),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let client = loop {
+            match ClientBuilder::rustls()
+                .expect("rustls client")
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => panic!("tauri-driver at {url} did not open a session: {e}"),
+            }
+        };
+        App {
+            client,
+            home,
+            driver,
+        }
+    }
+
+    /// Waits until the element with this `data-testid` has text for which `ok` is true; returns the text.
+    pub async fn wait_text(&self, test_id: &str, ok: impl Fn(&str) -> bool) -> String {
+        let locator = format!("[data-testid=\"{test_id}\"]");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(el) = self.client.find(Locator::Css(&locator)).await {
+                last = el.text().await.unwrap_or_default();
+                if ok(&last) {
+                    return last;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("[data-testid={test_id}] never reached the expected text; last seen: {last:?}");
+    }
+
+    /// Saves a PNG of the window as `<artifacts>/<name>.png` and returns its path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        // Let WebKit paint what the DOM already holds: two animation frames.
+        self.client
+            .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", vec![])
+            .await
+            .expect("wait for a paint");
+        let png = self.client.screenshot().await.expect("take a screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "the screenshot is not a PNG");
+        let path = artifacts_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("write the screenshot");
+        path
+    }
+
+    /// Ends the WebDriver session (which closes the app) and stops the driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
