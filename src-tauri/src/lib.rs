@@ -8,8 +8,7 @@ use tauri::Manager;
 pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
-            let data_dir =
-                arke_export_engine::app_info::default_data_dir(app.path().data_dir().ok());
+            let data_dir = arke_export_engine::app_info::default_data_dir(app.path().data_dir().ok());
             app.manage(commands::AppState { data_dir });
             Ok(())
         })

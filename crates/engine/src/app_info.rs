@@ -30,9 +30,7 @@ pub fn default_data_dir(platform_data_dir: Option<PathBuf>) -> PathBuf {
     if let Some(dir) = std::env::var_os("ARKE_EXPORT_DATA_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
-    platform_data_dir
-        .unwrap_or_else(std::env::temp_dir)
-        .join("arke-export")
+    platform_data_dir.unwrap_or_else(std::env::temp_dir).join("arke-export")
 }
 
 #[cfg(test)]

@@ -41,10 +41,7 @@ pub struct WorkerConfig {
 pub struct ConfigError(pub Vec<String>);
 
 fn valid_task_id(id: &str) -> bool {
-    (1..=128).contains(&id.len())
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn trim_url(url: &str) -> String {
@@ -52,14 +49,12 @@ fn trim_url(url: &str) -> String {
 }
 
 fn is_http_url(url: &str) -> bool {
-    (url.starts_with("http://") || url.starts_with("https://"))
-        && !url.chars().any(char::is_whitespace)
+    (url.starts_with("http://") || url.starts_with("https://")) && !url.chars().any(char::is_whitespace)
 }
 
 /// Splits `PIS` on commas and white space.
 fn split_pis(list: &str) -> impl Iterator<Item = &str> {
-    list.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
+    list.split(|c: char| c == ',' || c.is_whitespace()).filter(|s| !s.is_empty())
 }
 
 impl WorkerConfig {
@@ -77,9 +72,7 @@ impl WorkerConfig {
         if task_id.is_empty() {
             errors.push("TASK_ID is required".to_owned());
         } else if !valid_task_id(&task_id) {
-            errors.push(
-                "TASK_ID must be 1 to 128 characters of A-Z, a-z, 0-9, '-' and '_'".to_owned(),
-            );
+            errors.push("TASK_ID must be 1 to 128 characters of A-Z, a-z, 0-9, '-' and '_'".to_owned());
         }
 
         let mut pis = Vec::new();
@@ -91,7 +84,8 @@ impl WorkerConfig {
             (Some(pi), None) => vec![(pi, "PI")],
             (None, Some(list)) => split_pis(&list).map(|s| (s.to_owned(), "PIS")).collect(),
             (None, None) => {
-                errors.push("PI (one record ID) or PIS (several, separated by commas or spaces) is required".to_owned());
+                errors
+                    .push("PI (one record ID) or PIS (several, separated by commas or spaces) is required".to_owned());
                 Vec::new()
             }
         };
@@ -99,10 +93,7 @@ impl WorkerConfig {
             match Pi::parse(raw_pi) {
                 Ok(pi) if !pis.contains(&pi) => pis.push(pi),
                 Ok(_) => {}
-                Err(e) => errors.push(format!(
-                    "{var}: {:?} is not a record ID: it {e}",
-                    truncate(raw_pi, 40)
-                )),
+                Err(e) => errors.push(format!("{var}: {:?} is not a record ID: it {e}", truncate(raw_pi, 40))),
             }
         }
         if raw.len() > 1 && pis.is_empty() && errors.is_empty() {
@@ -112,10 +103,8 @@ impl WorkerConfig {
         match get("EXPORT_FORMAT").map(|f| f.trim().to_ascii_lowercase()) {
             None => {}
             Some(f) if f == "mods" => {}
-            Some(f) => errors.push(format!(
-                "EXPORT_FORMAT {:?} is not supported; the only format is \"mods\"",
-                truncate(&f, 40)
-            )),
+            Some(f) => errors
+                .push(format!("EXPORT_FORMAT {:?} is not supported; the only format is \"mods\"", truncate(&f, 40))),
         }
 
         let options = ExportOptions::parse(get("EXPORT_OPTIONS").as_deref()).unwrap_or_else(|e| {
@@ -151,17 +140,11 @@ impl WorkerConfig {
                 String::new()
             }
         };
-        let bucket = get("R2_BUCKET")
-            .map(|b| b.trim().to_owned())
-            .unwrap_or_else(|| DEFAULT_BUCKET.to_owned());
+        let bucket = get("R2_BUCKET").map(|b| b.trim().to_owned()).unwrap_or_else(|| DEFAULT_BUCKET.to_owned());
 
         let api_url = trim_url(&get("ARKE_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_owned()));
-        let ipfs_gateway =
-            trim_url(&get("ARKE_IPFS_GATEWAY").unwrap_or_else(|| DEFAULT_IPFS_GATEWAY.to_owned()));
-        for (var, url) in [
-            ("ARKE_API_URL", &api_url),
-            ("ARKE_IPFS_GATEWAY", &ipfs_gateway),
-        ] {
+        let ipfs_gateway = trim_url(&get("ARKE_IPFS_GATEWAY").unwrap_or_else(|| DEFAULT_IPFS_GATEWAY.to_owned()));
+        for (var, url) in [("ARKE_API_URL", &api_url), ("ARKE_IPFS_GATEWAY", &ipfs_gateway)] {
             if !is_http_url(url) {
                 errors.push(format!("{var} must be an http:// or https:// URL"));
             }
@@ -178,9 +161,7 @@ impl WorkerConfig {
             task_id,
             pis,
             options,
-            batch_id: get("BATCH_ID")
-                .map(|b| b.trim().to_owned())
-                .unwrap_or_else(|| "single".to_owned()),
+            batch_id: get("BATCH_ID").map(|b| b.trim().to_owned()).unwrap_or_else(|| "single".to_owned()),
             callback_url,
             machine_id: get("FLY_MACHINE_ID").unwrap_or_else(|| "local".to_owned()),
             storage: StorageConfig {
@@ -189,10 +170,7 @@ impl WorkerConfig {
                 access_key_id,
                 secret_access_key: Secret::new(secret.unwrap_or_default()),
             },
-            source: SourceConfig {
-                api_url,
-                ipfs_gateway,
-            },
+            source: SourceConfig { api_url, ipfs_gateway },
         })
     }
 
@@ -212,11 +190,7 @@ impl WorkerConfig {
 }
 
 fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>())
-    }
+    if s.chars().count() <= max { s.to_owned() } else { format!("{}…", s.chars().take(max).collect::<String>()) }
 }
 
 #[cfg(test)]
@@ -248,27 +222,18 @@ mod tests {
     fn reads_the_original_contract() {
         let c = config(&[("PI", PI_A)]).unwrap();
         assert_eq!(c.pis, vec![Pi::parse(PI_A).unwrap()]);
-        assert_eq!(
-            c.storage.endpoint,
-            "https://abc123.r2.cloudflarestorage.com"
-        );
+        assert_eq!(c.storage.endpoint, "https://abc123.r2.cloudflarestorage.com");
         assert_eq!(c.storage.bucket, "arke-exports");
         assert_eq!(c.source.api_url, DEFAULT_API_URL);
-        assert_eq!(
-            (c.batch_id.as_str(), c.machine_id.as_str()),
-            ("single", "local")
-        );
+        assert_eq!((c.batch_id.as_str(), c.machine_id.as_str()), ("single", "local"));
         assert_eq!(c.output_file_name(), format!("{PI_A}.xml"));
         assert!(c.single_record());
     }
 
     #[test]
     fn endpoint_takes_precedence_and_pis_split_on_commas_and_space() {
-        let c = config(&[
-            ("PIS", &format!("{PI_A}, {PI_B}\n{PI_A}")),
-            ("R2_ENDPOINT", "http://127.0.0.1:9000/"),
-        ])
-        .unwrap();
+        let c =
+            config(&[("PIS", &format!("{PI_A}, {PI_B}\n{PI_A}")), ("R2_ENDPOINT", "http://127.0.0.1:9000/")]).unwrap();
         assert_eq!(c.pis.len(), 2, "duplicates are removed");
         assert_eq!(c.storage.endpoint, "http://127.0.0.1:9000");
         assert_eq!(c.output_file_name(), "task_1-collection.xml");
@@ -288,13 +253,7 @@ mod tests {
         ])
         .unwrap_err()
         .to_string();
-        for needle in [
-            "TASK_ID",
-            "\"nope\"",
-            "EXPORT_FORMAT",
-            "EXPORT_OPTIONS",
-            "R2_ENDPOINT",
-        ] {
+        for needle in ["TASK_ID", "\"nope\"", "EXPORT_FORMAT", "EXPORT_OPTIONS", "R2_ENDPOINT"] {
             assert!(e.contains(needle), "{needle} missing from {e}");
         }
         assert!(!e.contains("s3cr3t"));

@@ -9,9 +9,6 @@ struct Cli {}
 
 fn main() {
     let _cli = Cli::parse();
-    eprintln!(
-        "arke-export-worker {}: nothing to export yet",
-        arke_export_worker::WORKER_VERSION
-    );
+    eprintln!("arke-export-worker {}: nothing to export yet", arke_export_worker::WORKER_VERSION);
     std::process::exit(1);
 }

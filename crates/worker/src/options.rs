@@ -50,10 +50,7 @@ pub enum OptionsError {
 impl ExportOptions {
     /// Parses `EXPORT_OPTIONS`; an empty or missing value means the defaults.
     pub fn parse(json: Option<&str>) -> Result<Self, OptionsError> {
-        let json = json
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .unwrap_or("{}");
+        let json = json.map(str::trim).filter(|s| !s.is_empty()).unwrap_or("{}");
         let options: ExportOptions = serde_json::from_str(json)?;
         if options.parallel_batch_size == 0 || options.parallel_batch_size > MAX_PARALLEL {
             return Err(OptionsError::Parallel(options.parallel_batch_size));
@@ -83,24 +80,14 @@ mod tests {
         ))
         .unwrap();
         assert!(o.recursive && !o.include_ocr);
-        assert_eq!(
-            (o.max_depth, o.parallel_batch_size, o.cheimarros_mode),
-            (2, 4, CheimarrosMode::Skip)
-        );
+        assert_eq!((o.max_depth, o.parallel_batch_size, o.cheimarros_mode), (2, 4, CheimarrosMode::Skip));
     }
 
     #[test]
     fn wrong_types_are_clear_errors() {
-        let e = ExportOptions::parse(Some(r#"{"recursive":"yes"}"#))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("EXPORT_OPTIONS") && e.contains("invalid type"),
-            "{e}"
-        );
-        let e = ExportOptions::parse(Some(r#"{"cheimarrosMode":"everything"}"#))
-            .unwrap_err()
-            .to_string();
+        let e = ExportOptions::parse(Some(r#"{"recursive":"yes"}"#)).unwrap_err().to_string();
+        assert!(e.contains("EXPORT_OPTIONS") && e.contains("invalid type"), "{e}");
+        let e = ExportOptions::parse(Some(r#"{"cheimarrosMode":"everything"}"#)).unwrap_err().to_string();
         assert!(e.contains("unknown variant"), "{e}");
         assert!(ExportOptions::parse(Some("not json")).is_err());
         assert!(ExportOptions::parse(Some(r#"{"parallelBatchSize":0}"#)).is_err());

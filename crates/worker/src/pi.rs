@@ -16,9 +16,7 @@ pub enum PiError {
     Empty,
     #[error("has {0} characters; a record ID has 26 (a ULID such as 01HZX3K9Q4M8V2T6R5N7P0W1YB)")]
     Length(usize),
-    #[error(
-        "contains {0:?}, which is not in a ULID (Crockford base32: 0-9 and A-Z without I, L, O, U)"
-    )]
+    #[error("contains {0:?}, which is not in a ULID (Crockford base32: 0-9 and A-Z without I, L, O, U)")]
     Character(char),
     #[error("starts with {0:?}; a ULID starts with 0-7")]
     Overflow(char),
@@ -86,35 +84,17 @@ mod tests {
 
     #[test]
     fn accepts_a_ulid_and_uppercases_it() {
-        assert_eq!(
-            Pi::parse("01hzx3k9q4m8v2t6r5n7p0w1yb").unwrap().as_str(),
-            "01HZX3K9Q4M8V2T6R5N7P0W1YB"
-        );
-        assert_eq!(
-            Pi::parse(" 7ZZZZZZZZZZZZZZZZZZZZZZZZZ ").unwrap().as_str(),
-            "7ZZZZZZZZZZZZZZZZZZZZZZZZZ"
-        );
+        assert_eq!(Pi::parse("01hzx3k9q4m8v2t6r5n7p0w1yb").unwrap().as_str(), "01HZX3K9Q4M8V2T6R5N7P0W1YB");
+        assert_eq!(Pi::parse(" 7ZZZZZZZZZZZZZZZZZZZZZZZZZ ").unwrap().as_str(), "7ZZZZZZZZZZZZZZZZZZZZZZZZZ");
     }
 
     #[test]
     fn rejects_what_is_not_a_ulid() {
         assert_eq!(Pi::parse(""), Err(PiError::Empty));
         assert_eq!(Pi::parse("01HZX3K9Q4"), Err(PiError::Length(10)));
-        assert_eq!(
-            Pi::parse("01HZX3K9Q4M8V2T6R5N7P0W1YI"),
-            Err(PiError::Character('I'))
-        );
-        assert_eq!(
-            Pi::parse("01HZX3K9Q4M8V2T6R5N7P0W1Yu"),
-            Err(PiError::Character('u'))
-        );
-        assert_eq!(
-            Pi::parse("81HZX3K9Q4M8V2T6R5N7P0W1YB"),
-            Err(PiError::Overflow('8'))
-        );
-        assert!(matches!(
-            Pi::parse("01HZX3K9Q4M8V2T6R5N7P0W1Y\u{e9}"),
-            Err(PiError::Character('\u{e9}'))
-        ));
+        assert_eq!(Pi::parse("01HZX3K9Q4M8V2T6R5N7P0W1YI"), Err(PiError::Character('I')));
+        assert_eq!(Pi::parse("01HZX3K9Q4M8V2T6R5N7P0W1Yu"), Err(PiError::Character('u')));
+        assert_eq!(Pi::parse("81HZX3K9Q4M8V2T6R5N7P0W1YB"), Err(PiError::Overflow('8')));
+        assert!(matches!(Pi::parse("01HZX3K9Q4M8V2T6R5N7P0W1Y\u{e9}"), Err(PiError::Character('\u{e9}'))));
     }
 }

@@ -39,10 +39,7 @@ pub fn artifacts_dir() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("no free port on 127.0.0.1")
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("no free port on 127.0.0.1")
 }
 
 impl App {
@@ -59,21 +56,13 @@ impl App {
             "the app is not built at {}: run `make app` (tauri build --debug --no-bundle) first",
             binary.display()
         );
-        let home = tempfile::Builder::new()
-            .prefix("arke-e2e-")
-            .tempdir()
-            .expect("temp home");
+        let home = tempfile::Builder::new().prefix("arke-e2e-").tempdir().expect("temp home");
         let port = free_port();
         let native_port = free_port();
         let mut cmd = Command::new("tauri-driver");
-        cmd.args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        .stdin(Stdio::null())
-        .env("NO_AT_BRIDGE", "1");
+        cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .stdin(Stdio::null())
+            .env("NO_AT_BRIDGE", "1");
         for (var, sub) in [
             ("HOME", "home"),
             ("XDG_DATA_HOME", "data"),
@@ -89,19 +78,11 @@ impl App {
             panic!("could not start tauri-driver ({e}): install it with `cargo install tauri-driver --locked`")
         });
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "tauri:options".into(),
-            serde_json::json!({ "application": binary.to_string_lossy() }),
-        );
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": binary.to_string_lossy() }));
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
-            match ClientBuilder::rustls()
-                .expect("rustls client")
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
+            match ClientBuilder::rustls().expect("rustls client").capabilities(caps.clone()).connect(&url).await {
                 Ok(client) => break client,
                 Err(e) if Instant::now() < deadline => {
                     let _ = e;
@@ -110,11 +91,7 @@ impl App {
                 Err(e) => panic!("tauri-driver at {url} did not open a session: {e}"),
             }
         };
-        App {
-            client,
-            home,
-            driver,
-        }
+        App { client, home, driver }
     }
 
     /// Waits until the element with this `data-testid` has text for which `ok` is true; returns the text.
@@ -138,7 +115,10 @@ impl App {
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         // Let WebKit paint what the DOM already holds: two animation frames.
         self.client
-            .execute_async("const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));", vec![])
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                vec![],
+            )
             .await
             .expect("wait for a paint");
         let png = self.client.screenshot().await.expect("take a screenshot");

@@ -15,17 +15,9 @@ async fn the_window_shows_version_and_data_dir_from_rust() {
 
     let data_dir = app.wait_text("data-dir", |t| t != "…").await;
     let expected = app.home.path().join("data").join("arke-export");
-    assert_eq!(
-        data_dir,
-        expected.display().to_string(),
-        "the app must keep its data under XDG_DATA_HOME"
-    );
+    assert_eq!(data_dir, expected.display().to_string(), "the app must keep its data under XDG_DATA_HOME");
 
     let shot = app.screenshot("01-start").await;
-    assert!(
-        std::fs::metadata(&shot)
-            .map(|m| m.len() > 1000)
-            .unwrap_or(false)
-    );
+    assert!(std::fs::metadata(&shot).map(|m| m.len() > 1000).unwrap_or(false));
     app.close().await;
 }

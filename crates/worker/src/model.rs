@@ -1,0 +1,237 @@
+//! What the Arke API and IPFS return, read leniently: wrong types in metadata
+//! are tolerated (a value is skipped, never trusted blindly).
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// `GET {api}/entities/{pi}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Manifest {
+    #[serde(default)]
+    pub pi: Option<String>,
+    #[serde(default)]
+    pub ver: Option<Value>,
+    #[serde(default)]
+    pub ts: Option<String>,
+    #[serde(default)]
+    pub manifest_cid: Option<String>,
+    #[serde(default)]
+    pub components: BTreeMap<String, String>,
+    #[serde(default)]
+    pub children_pi: Vec<String>,
+    #[serde(default)]
+    pub parent_pi: Option<String>,
+}
+
+impl Manifest {
+    pub fn version(&self) -> Option<String> {
+        self.ver.as_ref().and_then(scalar)
+    }
+}
+
+/// A JSON scalar as text: strings trimmed, numbers and booleans printed; anything else is nothing.
+pub fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A scalar or a list of scalars, as a list.
+pub fn list(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::Array(items)) => items.iter().filter_map(scalar).collect(),
+        Some(v) => scalar(v).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// PINAX metadata (pinax.json), every field optional and type-checked on read.
+#[derive(Debug, Clone, Default)]
+pub struct Pinax {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub kind: Option<String>,
+    pub creators: Vec<String>,
+    pub institution: Option<String>,
+    pub created: Option<String>,
+    pub access_url: Option<String>,
+    pub language: Option<String>,
+    pub subjects: Vec<String>,
+    pub description: Option<String>,
+    pub source: Option<String>,
+    pub rights: Option<String>,
+    pub places: Vec<String>,
+}
+
+impl Pinax {
+    /// Reads pinax.json; `Err` when it is not a JSON object.
+    pub fn from_json(bytes: &[u8]) -> Result<Pinax, String> {
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("pinax.json is not valid JSON: {e}"))?;
+        let Value::Object(map) = value else {
+            return Err("pinax.json is not a JSON object".to_owned());
+        };
+        let one = |k: &str| map.get(k).and_then(scalar);
+        Ok(Pinax {
+            id: one("id"),
+            title: one("title"),
+            kind: one("type"),
+            creators: list(map.get("creator")),
+            institution: one("institution"),
+            created: one("created"),
+            access_url: one("access_url"),
+            language: one("language"),
+            subjects: list(map.get("subjects")),
+            description: one("description"),
+            source: one("source"),
+            rights: one("rights"),
+            places: list(map.get("place")),
+        })
+    }
+}
+
+/// A file reference (`*.ref.json`).
+#[derive(Debug, Clone, Default)]
+pub struct FileRef {
+    pub url: Option<String>,
+    pub ipfs_cid: Option<String>,
+    pub mime: Option<String>,
+    pub size: Option<String>,
+    pub filename: Option<String>,
+    pub ocr: Option<String>,
+}
+
+impl FileRef {
+    pub fn from_json(bytes: &[u8]) -> Option<FileRef> {
+        let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(bytes) else {
+            return None;
+        };
+        let one = |k: &str| map.get(k).and_then(scalar);
+        Some(FileRef {
+            url: one("url"),
+            ipfs_cid: one("ipfs_cid"),
+            mime: one("type"),
+            size: map.get("size").filter(|v| v.is_u64()).and_then(scalar),
+            filename: one("filename"),
+            ocr: one("ocr"),
+        })
+    }
+}
+
+/// One node of the cheimarros knowledge graph.
+#[derive(Debug, Clone)]
+pub struct GraphEntity {
+    pub code: String,
+    pub kind: String,
+    pub label: String,
+    /// String properties, with entity references already replaced by labels.
+    pub properties: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GraphRelation {
+    pub source: String,
+    pub kind: String,
+    pub target: String,
+}
+
+/// The cheimarros knowledge graph (cheimarros.json), in file order.
+#[derive(Debug, Clone, Default)]
+pub struct Graph {
+    pub entities: Vec<GraphEntity>,
+    pub relations: Vec<GraphRelation>,
+}
+
+impl Graph {
+    pub fn label_of(&self, code: &str) -> Option<&str> {
+        self.entities.iter().find(|e| e.code == code).map(|e| e.label.as_str())
+    }
+
+    pub fn from_json(bytes: &[u8]) -> Option<Graph> {
+        let Ok(Value::Object(root)) = serde_json::from_slice::<Value>(bytes) else {
+            return None;
+        };
+        let Some(Value::Object(entities)) = root.get("entities") else {
+            return None;
+        };
+        let label = |code: &str| -> String {
+            entities.get(code).and_then(|e| e.get("label")).and_then(scalar).unwrap_or_else(|| code.to_owned())
+        };
+        let mut graph = Graph::default();
+        for (code, entity) in entities {
+            let Value::Object(entity) = entity else { continue };
+            let properties = match entity.get("properties") {
+                Some(Value::Object(props)) => props
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        let value = match v {
+                            Value::Object(r) if r.get("type").and_then(Value::as_str) == Some("entity_ref") => {
+                                r.get("code").and_then(Value::as_str).map(label)
+                            }
+                            Value::String(s) => Some(s.clone()),
+                            _ => None,
+                        }?;
+                        Some((k.clone(), value))
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            graph.entities.push(GraphEntity {
+                code: code.clone(),
+                kind: entity.get("type").and_then(scalar).unwrap_or_default().to_ascii_lowercase(),
+                label: entity.get("label").and_then(scalar).unwrap_or_else(|| code.clone()),
+                properties,
+            });
+        }
+        if let Some(Value::Array(relations)) = root.get("relations") {
+            for r in relations {
+                let field = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
+                if let (Some(source), Some(kind), Some(target)) = (field("source"), field("type"), field("target")) {
+                    graph.relations.push(GraphRelation { source, kind, target });
+                }
+            }
+        }
+        Some(graph)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pinax_tolerates_wrong_types() {
+        let p = Pinax::from_json(br#"{"title": 42, "creator": ["A", 7, {"x":1}, null], "subjects": "one", "place": null, "language": ["en"]}"#).unwrap();
+        assert_eq!(p.title.as_deref(), Some("42"));
+        assert_eq!(p.creators, vec!["A", "7"]);
+        assert_eq!(p.subjects, vec!["one"]);
+        assert!(p.places.is_empty() && p.language.is_none());
+        assert!(Pinax::from_json(b"{not json").is_err());
+        assert!(Pinax::from_json(b"[1,2]").is_err());
+    }
+
+    #[test]
+    fn graph_resolves_references_to_labels() {
+        let g = Graph::from_json(
+            br#"{"entities":{"p1":{"type":"Person","label":"Ada","properties":{"employer":{"type":"entity_ref","code":"o1"},"born":"1815","n":3}},
+                 "o1":{"type":"organization","label":"Analytical Society"}},
+                 "relations":[{"source":"p1","target":"o1","type":"works_for"},{"source":"p1"}]}"#,
+        )
+        .unwrap();
+        let ada = &g.entities[0];
+        assert_eq!((ada.kind.as_str(), ada.label.as_str()), ("person", "Ada"));
+        assert_eq!(ada.properties, vec![("born".into(), "1815".into()), ("employer".into(), "Analytical Society".into())]);
+        assert_eq!(g.relations.len(), 1);
+        assert!(Graph::from_json(b"[]").is_none());
+    }
+
+    #[test]
+    fn file_ref_without_optional_fields_has_no_undefined() {
+        let r = FileRef::from_json(br#"{"url":"https://cdn.arke.institute/asset/1","size":"big"}"#).unwrap();
+        assert!(r.ipfs_cid.is_none() && r.size.is_none());
+    }
+}
