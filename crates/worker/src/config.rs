@@ -37,8 +37,12 @@ pub struct WorkerConfig {
 /// Every problem with the environment at once, so one run tells the operator all of them.
 /// Never holds a secret's value: only variable names and what is wrong.
 #[derive(Debug, thiserror::Error)]
-#[error("the machine's environment is not valid:\n  - {}", .0.join("\n  - "))]
-pub struct ConfigError(pub Vec<String>);
+#[error("the machine's environment is not valid:\n  - {}", .problems.join("\n  - "))]
+pub struct ConfigError {
+    pub problems: Vec<String>,
+    /// The task ID, batch ID and storage, when those were valid: enough to report the error in the bucket.
+    pub reportable: Option<Box<(String, String, StorageConfig)>>,
+}
 
 fn valid_task_id(id: &str) -> bool {
     (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
@@ -154,22 +158,26 @@ impl WorkerConfig {
             errors.push("CALLBACK_URL must be an http:// or https:// URL".to_owned());
         }
 
+        let batch_id = get("BATCH_ID").map(|b| b.trim().to_owned()).unwrap_or_else(|| "single".to_owned());
+        let storage_ok = !errors.iter().any(|e| e.starts_with("R2_") || e.starts_with("TASK_ID"));
+        let storage = StorageConfig {
+            endpoint,
+            bucket,
+            access_key_id,
+            secret_access_key: Secret::new(secret.unwrap_or_default()),
+        };
         if !errors.is_empty() {
-            return Err(ConfigError(errors));
+            let reportable = storage_ok.then(|| Box::new((task_id, batch_id, storage)));
+            return Err(ConfigError { problems: errors, reportable });
         }
         Ok(WorkerConfig {
             task_id,
             pis,
             options,
-            batch_id: get("BATCH_ID").map(|b| b.trim().to_owned()).unwrap_or_else(|| "single".to_owned()),
+            batch_id,
             callback_url,
             machine_id: get("FLY_MACHINE_ID").unwrap_or_else(|| "local".to_owned()),
-            storage: StorageConfig {
-                endpoint,
-                bucket,
-                access_key_id,
-                secret_access_key: Secret::new(secret.unwrap_or_default()),
-            },
+            storage,
             source: SourceConfig { api_url, ipfs_gateway },
         })
     }
@@ -273,7 +281,8 @@ mod tests {
         ] {
             assert!(e.contains(needle), "{needle} missing from {e}");
         }
-        assert!(config(&[("PI", PI_A), ("PIS", PI_B)]).is_err());
+        let e = config(&[("PI", PI_A), ("PIS", PI_B)]).unwrap_err();
+        assert!(e.reportable.is_some(), "a bad PI with good storage is reported in the bucket");
         assert!(config(&[("PI", &"0".repeat(27))]).is_err());
         assert!(config(&[("TASK_ID", &"a".repeat(129)), ("PI", PI_A)]).is_err());
     }

@@ -1,14 +1,86 @@
 use clap::Parser;
 
-/// Export Arke records as MODS 3.8 XML and upload them to R2.
-///
-/// Configured only through the environment (the machine contract).
+use arke_export_worker::config::WorkerConfig;
+use arke_export_worker::contract::ResultStatus;
+
+const CONTRACT: &str = "\
+Configured only through the environment (the machine contract):
+
+  TASK_ID               required; 1-128 characters of A-Z a-z 0-9 - _
+  PI | PIS              one record ID, or several separated by commas or white space
+                        (26-character Crockford ULIDs)
+  EXPORT_FORMAT         mods (the default and, for now, the only format)
+  EXPORT_OPTIONS        JSON: {\"recursive\": false, \"maxDepth\": 5, \"parallelBatchSize\": 10,
+                        \"includeOcr\": true, \"cheimarrosMode\": \"full\"|\"minimal\"|\"skip\"}
+  BATCH_ID              echoed in result.json (default: single)
+  CALLBACK_URL          optional; result.json is POSTed there (a failed callback never fails the task)
+  FLY_MACHINE_ID        set by Fly (default: local)
+  R2_ACCESS_KEY_ID      required
+  R2_SECRET_ACCESS_KEY  required (never printed)
+  R2_ENDPOINT           any S3-compatible URL, path-style; takes precedence over R2_ACCOUNT_ID
+  R2_ACCOUNT_ID         → https://{id}.r2.cloudflarestorage.com
+  R2_BUCKET             default: arke-exports
+  ARKE_API_URL          default: https://api.arke.institute (manifests at /entities/{PI})
+  ARKE_IPFS_GATEWAY     default: https://ipfs.arke.institute (components at /ipfs/{CID})
+
+Outputs, under exports/{TASK_ID}/ in the bucket:
+  {PI}.xml | {PI}-collection.xml | {TASK_ID}-collection.xml   the MODS 3.8 export
+  progress.json   while running, at most every 2 s
+  result.json     written last: its presence means the task is over
+
+Exit code: 0 success, 1 error (including a task that exported no record).";
+
+/// Export Arke records as MODS 3.8 XML and upload them to R2 (runs on an ephemeral Fly machine).
 #[derive(Parser)]
-#[command(name = "arke-export-worker", version)]
+#[command(name = "arke-export-worker", version, after_long_help = CONTRACT, after_help = CONTRACT)]
 struct Cli {}
 
 fn main() {
-    let _cli = Cli::parse();
-    eprintln!("arke-export-worker {}: nothing to export yet", arke_export_worker::WORKER_VERSION);
-    std::process::exit(1);
+    Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ARKE_EXPORT_LOG").unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+    std::process::exit(runtime.block_on(run()));
+}
+
+async fn run() -> i32 {
+    let config = match WorkerConfig::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            tracing::error!("{e}");
+            if let Some((task_id, batch_id, storage)) = e.reportable.as_deref() {
+                arke_export_worker::run::report_config_error(task_id, batch_id, storage, &e.to_string()).await;
+            }
+            return 1;
+        }
+    };
+    tracing::info!(
+        machine = %config.machine_id, task = %config.task_id, records = config.pis.len(),
+        recursive = config.options.recursive, "export starting"
+    );
+    let result = arke_export_worker::run::run(config).await;
+    let m = &result.metrics;
+    match result.status {
+        ResultStatus::Success => {
+            tracing::info!(
+                key = result.output_r2_key.as_deref().unwrap_or(""),
+                bytes = result.output_file_size.unwrap_or(0),
+                exported = m.entities_exported,
+                failed = m.entities_failed,
+                ms = m.total_time_ms,
+                peak_mb = m.peak_memory_mb,
+                "export done"
+            );
+            0
+        }
+        ResultStatus::Error => {
+            tracing::error!("export failed: {}", result.error.as_deref().unwrap_or("unknown error"));
+            1
+        }
+    }
 }

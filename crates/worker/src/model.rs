@@ -222,9 +222,12 @@ mod tests {
                  "relations":[{"source":"p1","target":"o1","type":"works_for"},{"source":"p1"}]}"#,
         )
         .unwrap();
-        let ada = &g.entities[0];
+        let ada = g.entities.iter().find(|e| e.code == "p1").unwrap();
         assert_eq!((ada.kind.as_str(), ada.label.as_str()), ("person", "Ada"));
-        assert_eq!(ada.properties, vec![("born".into(), "1815".into()), ("employer".into(), "Analytical Society".into())]);
+        assert_eq!(
+            ada.properties,
+            vec![("born".into(), "1815".into()), ("employer".into(), "Analytical Society".into())]
+        );
         assert_eq!(g.relations.len(), 1);
         assert!(Graph::from_json(b"[]").is_none());
     }

@@ -63,6 +63,14 @@ impl XmlWriter {
         }
     }
 
+    /// Opens an element whose first attributes are `raw` (trusted, already escaped) text.
+    pub fn open_raw(&mut self, name: &str, raw: &str, attrs: Attrs<'_>) {
+        self.start_tag(name, attrs);
+        self.out.push_str(raw);
+        self.out.push('>');
+        self.depth += 1;
+    }
+
     /// Opens an element that will hold other elements.
     pub fn open(&mut self, name: &str, attrs: Attrs<'_>) {
         self.start_tag(name, attrs);

@@ -1,0 +1,19 @@
+//! PINAX → MODS 3.8: the crosswalk and the XML it is written with.
+
+pub mod graph;
+pub mod lang;
+pub mod record;
+pub mod xml;
+
+pub const MODS_NS: &str = "http://www.loc.gov/mods/v3";
+pub const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
+pub const XSI_NS: &str = "http://www.w3.org/2001/XMLSchema-instance";
+/// Where the schema really is (the original worker pointed at a path without `/v3/`).
+pub const SCHEMA_LOCATION: &str = "http://www.loc.gov/mods/v3 http://www.loc.gov/standards/mods/v3/mods-3-8.xsd";
+
+/// The namespace attributes of a root element (`mods` or `modsCollection`).
+pub fn root_attributes() -> String {
+    format!(
+        " xmlns=\"{MODS_NS}\" xmlns:xlink=\"{XLINK_NS}\" xmlns:xsi=\"{XSI_NS}\" xsi:schemaLocation=\"{SCHEMA_LOCATION}\" version=\"3.8\""
+    )
+}

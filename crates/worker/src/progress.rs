@@ -1,0 +1,51 @@
+//! `progress.json`: written when the export starts, then at most every 2 s while counts change.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::contract::{PROGRESS_FILE, Progress, task_prefix};
+use crate::export::Counters;
+use crate::storage::Bucket;
+
+pub const INTERVAL: Duration = Duration::from_secs(2);
+
+/// RFC 3339 UTC time, e.g. `2026-11-28T17:30:00Z`.
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn snapshot(task_id: &str, c: &Counters) -> Progress {
+    let total = c.total.load(Ordering::Relaxed);
+    Progress {
+        task_id: task_id.to_owned(),
+        entities_done: c.done.load(Ordering::Relaxed),
+        entities_failed: c.failed.load(Ordering::Relaxed),
+        entities_total: (total > 0).then_some(total),
+        updated_at: now_rfc3339(),
+    }
+}
+
+/// Runs until `stop` changes. A failed write is logged and never fails the export.
+pub async fn report(bucket: Bucket, task_id: String, counters: Arc<Counters>, mut stop: watch::Receiver<bool>) {
+    let key = format!("{}{PROGRESS_FILE}", task_prefix(&task_id));
+    let mut last: Option<(u64, u64, Option<u64>)> = None;
+    loop {
+        let p = snapshot(&task_id, &counters);
+        let current = (p.entities_done, p.entities_failed, p.entities_total);
+        if last != Some(current) {
+            let body = serde_json::to_vec(&p).expect("progress serialises");
+            match bucket.put_bytes(&key, body, "application/json").await {
+                Ok(()) => last = Some(current),
+                Err(e) => tracing::warn!("could not write progress: {e}"),
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(INTERVAL) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! One task from start to exit: export to a temp file, upload, write `result.json`, call back.
+
+use std::io::{BufWriter, Write};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use tokio::sync::watch;
+
+use crate::WORKER_VERSION;
+use crate::config::{StorageConfig, WorkerConfig};
+use crate::contract::{Metrics, RESULT_FILE, ResultStatus, TaskResult, task_prefix};
+use crate::export::{self, Counters, Plan};
+use crate::mods::record::Links;
+use crate::progress;
+use crate::source::Source;
+use crate::storage::Bucket;
+
+/// A writer that hashes and counts what passes through it.
+struct Hashing<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Peak resident memory of this process in MB (Linux: VmHWM), 0 where unknown.
+pub fn peak_memory_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0);
+    (kb / 1024.0 * 10.0).round() / 10.0
+}
+
+struct Output {
+    key: String,
+    name: String,
+    size: u64,
+    sha256: String,
+}
+
+/// Runs the task and returns its result (already written to the bucket when possible).
+pub async fn run(config: WorkerConfig) -> TaskResult {
+    let started = Instant::now();
+    let bucket = Bucket::new(&config.storage);
+    let source = Source::new(config.source.clone(), config.options.parallel_batch_size as usize);
+    let counters = Arc::new(Counters::default());
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let reporter = tokio::spawn(progress::report(bucket.clone(), config.task_id.clone(), counters.clone(), stop_rx));
+
+    let outcome = export_and_upload(&config, &source, &bucket, &counters).await;
+    let _ = stop_tx.send(true);
+    let _ = reporter.await;
+
+    let (stats, output, error) = match outcome {
+        Ok((stats, output)) => (Some(stats), Some(output), None),
+        Err((stats, e)) => (stats, None, Some(e)),
+    };
+    let stats = stats.unwrap_or_default();
+    let result = TaskResult {
+        task_id: config.task_id.clone(),
+        batch_id: config.batch_id.clone(),
+        status: if error.is_none() { ResultStatus::Success } else { ResultStatus::Error },
+        output_r2_key: output.as_ref().map(|o| o.key.clone()),
+        output_file_name: output.as_ref().map(|o| o.name.clone()),
+        output_file_size: output.as_ref().map(|o| o.size),
+        output_sha256: output.as_ref().map(|o| o.sha256.clone()),
+        metrics: Metrics {
+            total_time_ms: started.elapsed().as_millis() as u64,
+            entities_exported: stats.exported,
+            entities_failed: stats.failures.len() as u64,
+            entities_incomplete: stats.incomplete,
+            peak_memory_mb: peak_memory_mb(),
+        },
+        failures: stats.failures,
+        error,
+        worker_version: WORKER_VERSION.to_owned(),
+    };
+    finish(&bucket, config.callback_url.as_deref(), &result).await;
+    result
+}
+
+type Failed = (Option<export::ExportStats>, String);
+
+async fn export_and_upload(
+    config: &WorkerConfig,
+    source: &Source,
+    bucket: &Bucket,
+    counters: &Counters,
+) -> Result<(export::ExportStats, Output), Failed> {
+    let name = config.output_file_name();
+    // Removed when dropped: on success, on error and on panic.
+    let temp = tempfile::Builder::new()
+        .prefix(&format!("{}-", config.task_id))
+        .suffix(".xml")
+        .tempfile()
+        .map_err(|e| (None, format!("could not create a temporary file: {e}")))?;
+    let file = temp.reopen().map_err(|e| (None, format!("could not open the temporary file: {e}")))?;
+    let mut out = Hashing { inner: BufWriter::with_capacity(256 * 1024, file), hasher: Sha256::new(), bytes: 0 };
+    let links = Links::new(&config.source.api_url, &config.source.ipfs_gateway);
+    let today = progress::now_rfc3339().chars().take(10).collect::<String>();
+    let plan = Plan {
+        roots: &config.pis,
+        options: &config.options,
+        single_record: config.single_record(),
+        links: &links,
+        today: &today,
+    };
+    let stats = export::export(&plan, source, &mut out, counters).await.map_err(|e| (None, e.to_string()))?;
+    let size = out.bytes;
+    let sha256 = hex::encode(out.hasher.finalize_reset());
+    drop(out);
+    let key = format!("{}{name}", task_prefix(&config.task_id));
+    if let Err(e) = bucket.put_file(&key, temp.path(), size, "application/xml").await {
+        return Err((Some(stats), e.to_string()));
+    }
+    Ok((stats, Output { key, name, size, sha256 }))
+}
+
+/// Writes `result.json` (last) and POSTs it to the callback. Failures are logged, never fatal.
+async fn finish(bucket: &Bucket, callback_url: Option<&str>, result: &TaskResult) {
+    let key = format!("{}{RESULT_FILE}", task_prefix(&result.task_id));
+    let body = serde_json::to_vec_pretty(result).expect("the result serialises");
+    if let Err(e) = bucket.put_bytes(&key, body.clone(), "application/json").await {
+        tracing::error!("could not write result.json: {e}");
+    }
+    if let Some(url) = callback_url {
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("valid client");
+        match client.post(url).header("content-type", "application/json").body(body).send().await {
+            Ok(r) if r.status().is_success() => tracing::info!("callback delivered"),
+            Ok(r) => tracing::warn!("callback answered {}", r.status()),
+            Err(e) => tracing::warn!("callback failed: {e}"),
+        }
+    }
+}
+
+/// Writes an error `result.json` for a task whose environment was invalid, when the task ID and the
+/// storage settings are usable, so that whoever waits for the task learns why at once.
+pub async fn report_config_error(task_id: &str, batch_id: &str, storage: &StorageConfig, error: &str) {
+    let result = TaskResult {
+        task_id: task_id.to_owned(),
+        batch_id: batch_id.to_owned(),
+        status: ResultStatus::Error,
+        output_r2_key: None,
+        output_file_name: None,
+        output_file_size: None,
+        output_sha256: None,
+        metrics: Metrics { peak_memory_mb: peak_memory_mb(), ..Metrics::default() },
+        failures: Vec::new(),
+        error: Some(error.to_owned()),
+        worker_version: WORKER_VERSION.to_owned(),
+    };
+    finish(&Bucket::new(storage), None, &result).await;
+}

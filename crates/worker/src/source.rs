@@ -1,0 +1,141 @@
+//! Reading from the Arke API and the IPFS gateway: timeouts, retries, and a cap on requests in flight.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use tokio::sync::Semaphore;
+
+use crate::config::SourceConfig;
+use crate::model::Manifest;
+use crate::pi::Pi;
+use crate::retry::{self, Outcome, Verdict};
+
+/// The most a single component may weigh; larger ones are skipped (treated as unreadable).
+pub const MAX_COMPONENT_BYTES: usize = 32 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{what}: the server answered {status}")]
+    Status { what: String, status: u16 },
+    #[error("{what}: {reason}")]
+    Transport { what: String, reason: String },
+    #[error("{what}: larger than {} MiB", MAX_COMPONENT_BYTES / 1024 / 1024)]
+    TooLarge { what: String },
+    #[error("{what}: not a valid manifest ({reason})")]
+    BadManifest { what: String, reason: String },
+}
+
+/// A client for the Arke API and gateway that never has more than `parallel` requests in flight.
+#[derive(Clone)]
+pub struct Source {
+    http: reqwest::Client,
+    config: Arc<SourceConfig>,
+    slots: Arc<Semaphore>,
+}
+
+impl Source {
+    pub fn new(config: SourceConfig, parallel: usize) -> Source {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .pool_max_idle_per_host(parallel.max(1))
+            .tcp_nodelay(true)
+            .user_agent(concat!("arke-export-worker/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("the HTTP client's settings are valid");
+        Source { http, config: Arc::new(config), slots: Arc::new(Semaphore::new(parallel.max(1))) }
+    }
+
+    pub fn config(&self) -> &SourceConfig {
+        &self.config
+    }
+
+    /// `GET {api}/entities/{pi}`.
+    pub async fn manifest(&self, pi: &Pi) -> Result<Manifest, FetchError> {
+        let url = format!("{}/entities/{pi}", self.config.api_url);
+        let what = format!("manifest of {pi}");
+        let body = self.get(&url, &what).await?;
+        serde_json::from_slice(&body).map_err(|e| FetchError::BadManifest { what, reason: e.to_string() })
+    }
+
+    /// `GET {gateway}/ipfs/{cid}`.
+    pub async fn component(&self, cid: &str) -> Result<Bytes, FetchError> {
+        if cid.is_empty() || cid.contains(['/', '?', '#']) || cid.chars().any(char::is_whitespace) {
+            return Err(FetchError::Status { what: format!("component {cid:?}"), status: 400 });
+        }
+        let url = format!("{}/ipfs/{cid}", self.config.ipfs_gateway);
+        self.get(&url, &format!("component {cid}")).await
+    }
+
+    async fn get(&self, url: &str, what: &str) -> Result<Bytes, FetchError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (outcome, retry_after, error) = {
+                let _slot = self.slots.acquire().await.expect("the semaphore is never closed");
+                match self.http.get(url).send().await {
+                    Ok(resp) if resp.status().is_success() => match read_capped(resp, what).await {
+                        Ok(body) => return Ok(body),
+                        Err(e @ FetchError::TooLarge { .. }) => return Err(e),
+                        Err(e) => (Outcome::Transport, None, e),
+                    },
+                    Ok(resp) => {
+                        let status = resp.status().as_u16();
+                        let retry_after = resp
+                            .headers()
+                            .get(reqwest::header::RETRY_AFTER)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.trim().parse::<u64>().ok())
+                            .map(Duration::from_secs);
+                        (Outcome::Status(status), retry_after, FetchError::Status { what: what.to_owned(), status })
+                    }
+                    Err(e) => {
+                        let reason = if e.is_timeout() { "timed out".to_owned() } else { transport_reason(&e) };
+                        (Outcome::Transport, None, FetchError::Transport { what: what.to_owned(), reason })
+                    }
+                }
+            };
+            match retry::verdict(outcome, attempt, retry_after) {
+                Verdict::Retry(wait) => {
+                    tracing::debug!(%url, attempt, ?wait, "retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                Verdict::GiveUp => return Err(error),
+            }
+        }
+    }
+}
+
+fn transport_reason(e: &reqwest::Error) -> String {
+    if e.is_connect() {
+        "could not connect".to_owned()
+    } else {
+        let mut reason = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            reason = format!("{reason}: {s}");
+            source = s.source();
+        }
+        reason
+    }
+}
+
+async fn read_capped(mut resp: reqwest::Response, what: &str) -> Result<Bytes, FetchError> {
+    if resp.content_length().is_some_and(|n| n as usize > MAX_COMPONENT_BYTES) {
+        return Err(FetchError::TooLarge { what: what.to_owned() });
+    }
+    let mut buf = bytes::BytesMut::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if buf.len() + chunk.len() > MAX_COMPONENT_BYTES {
+                    return Err(FetchError::TooLarge { what: what.to_owned() });
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(buf.freeze()),
+            Err(e) => return Err(FetchError::Transport { what: what.to_owned(), reason: transport_reason(&e) }),
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! The bucket: an S3-compatible store (R2 in production), path-style, region `auto`.
+
+use std::path::Path;
+use std::time::Duration;
+
+use aws_sdk_s3::config::{
+    BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation, retry::RetryConfig,
+    timeout::TimeoutConfig,
+};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use tokio::io::AsyncReadExt;
+
+use crate::config::StorageConfig;
+
+/// Files larger than this are uploaded in parts of this size.
+pub const MULTIPART_PART_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{what} failed: {reason}")]
+pub struct StorageError {
+    pub what: String,
+    pub reason: String,
+}
+
+fn storage_error(what: &str, e: impl std::error::Error) -> StorageError {
+    let mut reason = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        reason = format!("{reason}: {s}");
+        source = s.source();
+    }
+    StorageError { what: what.to_owned(), reason }
+}
+
+/// An S3 client for one bucket.
+#[derive(Clone)]
+pub struct Bucket {
+    client: aws_sdk_s3::Client,
+    name: String,
+}
+
+impl Bucket {
+    pub fn new(config: &StorageConfig) -> Bucket {
+        let credentials = Credentials::new(
+            config.access_key_id.clone(),
+            config.secret_access_key.expose().to_owned(),
+            None,
+            None,
+            "arke-export",
+        );
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        let s3 = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("auto"))
+            .endpoint_url(&config.endpoint)
+            .force_path_style(true)
+            .credentials_provider(credentials)
+            .http_client(http)
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+            .retry_config(RetryConfig::standard().with_max_attempts(4))
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(10))
+                    .operation_attempt_timeout(Duration::from_secs(120))
+                    .build(),
+            )
+            .build();
+        Bucket { client: aws_sdk_s3::Client::from_conf(s3), name: config.bucket.clone() }
+    }
+
+    /// Writes a small object.
+    pub async fn put_bytes(&self, key: &str, body: Vec<u8>, content_type: &str) -> Result<(), StorageError> {
+        self.client
+            .put_object()
+            .bucket(&self.name)
+            .key(key)
+            .content_type(content_type)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(|e| storage_error(&format!("uploading {key}"), e))?;
+        Ok(())
+    }
+
+    /// Uploads a file, in 8 MiB parts when it is larger than one part. Memory: one part at most.
+    pub async fn put_file(&self, key: &str, path: &Path, size: u64, content_type: &str) -> Result<(), StorageError> {
+        let what = format!("uploading {key}");
+        if size <= MULTIPART_PART_BYTES as u64 {
+            let body = ByteStream::from_path(path).await.map_err(|e| storage_error(&what, e))?;
+            self.client
+                .put_object()
+                .bucket(&self.name)
+                .key(key)
+                .content_type(content_type)
+                .content_length(size as i64)
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| storage_error(&what, e))?;
+            return Ok(());
+        }
+        let upload = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.name)
+            .key(key)
+            .content_type(content_type)
+            .send()
+            .await
+            .map_err(|e| storage_error(&what, e))?;
+        let upload_id = upload.upload_id().unwrap_or_default().to_owned();
+        let result = self.upload_parts(key, &upload_id, path).await;
+        match result {
+            Ok(parts) => {
+                self.client
+                    .complete_multipart_upload()
+                    .bucket(&self.name)
+                    .key(key)
+                    .upload_id(&upload_id)
+                    .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+                    .send()
+                    .await
+                    .map_err(|e| storage_error(&what, e))?;
+                Ok(())
+            }
+            Err(e) => {
+                let _ =
+                    self.client.abort_multipart_upload().bucket(&self.name).key(key).upload_id(&upload_id).send().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn upload_parts(&self, key: &str, upload_id: &str, path: &Path) -> Result<Vec<CompletedPart>, StorageError> {
+        let what = format!("uploading {key}");
+        let mut file = tokio::fs::File::open(path).await.map_err(|e| storage_error(&what, e))?;
+        let mut parts = Vec::new();
+        let mut number = 1;
+        loop {
+            let mut buf = Vec::with_capacity(MULTIPART_PART_BYTES);
+            (&mut file)
+                .take(MULTIPART_PART_BYTES as u64)
+                .read_to_end(&mut buf)
+                .await
+                .map_err(|e| storage_error(&what, e))?;
+            if buf.is_empty() {
+                break;
+            }
+            let part = self
+                .client
+                .upload_part()
+                .bucket(&self.name)
+                .key(key)
+                .upload_id(upload_id)
+                .part_number(number)
+                .body(ByteStream::from(buf))
+                .send()
+                .await
+                .map_err(|e| storage_error(&what, e))?;
+            parts.push(CompletedPart::builder().part_number(number).set_e_tag(part.e_tag().map(str::to_owned)).build());
+            number += 1;
+        }
+        Ok(parts)
+    }
+}
