@@ -14,6 +14,6 @@ pub const SCHEMA_LOCATION: &str = "http://www.loc.gov/mods/v3 http://www.loc.gov
 /// The namespace attributes of a root element (`mods` or `modsCollection`).
 pub fn root_attributes() -> String {
     format!(
-        " xmlns=\"{MODS_NS}\" xmlns:xlink=\"{XLINK_NS}\" xmlns:xsi=\"{XSI_NS}\" xsi:schemaLocation=\"{SCHEMA_LOCATION}\" version=\"3.8\""
+        " xmlns=\"{MODS_NS}\" xmlns:xlink=\"{XLINK_NS}\" xmlns:xsi=\"{XSI_NS}\" xsi:schemaLocation=\"{SCHEMA_LOCATION}\""
     )
 }

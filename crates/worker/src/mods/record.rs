@@ -132,15 +132,14 @@ pub fn render(
     let id = position.map(|_| format!("entity-{}", e.pi)).unwrap_or_default();
     let root_attrs = if root { super::root_attributes() } else { String::new() };
     // The root's namespace attributes are written verbatim (constant, already valid).
-    w.open_raw("mods", &root_attrs, &[("ID", &id)]);
-    let pi = e.pi.as_str();
+    w.open_raw("mods", &root_attrs, &[("ID", &id), ("version", "3.8")]);
     let mode = if e.graph.is_some() { options.cheimarros_mode } else { CheimarrosMode::Skip };
     let empty_graph = Graph::default();
     let graph = e.graph.as_ref().unwrap_or(&empty_graph);
 
     match &e.pinax {
-        PinaxState::Present(p) => write_full(&mut w, e, p, graph, mode, links),
-        PinaxState::Missing | PinaxState::Unreadable(_) => write_minimal(&mut w, e, graph, mode, links),
+        PinaxState::Present(p) => write_full(&mut w, e, p, graph, mode),
+        PinaxState::Missing | PinaxState::Unreadable(_) => write_minimal(&mut w, e, graph, mode),
     }
     write_inventory_notes(&mut w, e);
     if let Some(pos) = position {
@@ -154,12 +153,11 @@ pub fn render(
         PinaxState::Present(p) => write_full_tail(&mut w, e, p, links),
         _ => write_minimal_tail(&mut w, e, links, today),
     }
-    let _ = pi;
     w.close("mods");
     w.finish()
 }
 
-fn write_full(w: &mut XmlWriter, e: &EntityData, p: &Pinax, graph: &Graph, mode: CheimarrosMode, links: &Links) {
+fn write_full(w: &mut XmlWriter, e: &EntityData, p: &Pinax, graph: &Graph, mode: CheimarrosMode) {
     let untitled = format!("[Untitled record {}]", e.pi);
     w.open("titleInfo", &[]);
     w.text("title", &[], p.title.as_deref().unwrap_or(&untitled));
@@ -221,7 +219,6 @@ fn write_full(w: &mut XmlWriter, e: &EntityData, p: &Pinax, graph: &Graph, mode:
         w.text("geographic", &[], place);
         w.close("subject");
     }
-    let _ = links;
 }
 
 fn language(w: &mut XmlWriter, kind: &str, authority: &str, value: &str) {
@@ -230,7 +227,7 @@ fn language(w: &mut XmlWriter, kind: &str, authority: &str, value: &str) {
     w.close("language");
 }
 
-fn write_minimal(w: &mut XmlWriter, e: &EntityData, graph: &Graph, mode: CheimarrosMode, _links: &Links) {
+fn write_minimal(w: &mut XmlWriter, e: &EntityData, graph: &Graph, mode: CheimarrosMode) {
     w.open("titleInfo", &[("type", "alternative")]);
     w.text("title", &[], &format!("[Incomplete Record: {}]", e.pi));
     w.close("titleInfo");
@@ -324,13 +321,14 @@ fn write_full_tail(w: &mut XmlWriter, e: &EntityData, p: &Pinax, links: &Links) 
     }
     w.text("identifier", &[("type", "arke-pi"), ("displayLabel", "Arke Persistent Identifier")], e.pi.as_str());
     let viewer = links.viewer(e.pi.as_str());
-    let access = p.access_url.as_deref().filter(|u| *u != "PLACEHOLDER");
+    // PLACEHOLDER, or anything that is not a plain http(s) URL, becomes the viewer's address.
+    let access = p.access_url.as_deref().and_then(usable_url);
     w.text("identifier", &[("type", "uri"), ("displayLabel", "Arke URI")], access.unwrap_or(&viewer));
     w.open("location", &[]);
     if let Some(inst) = &p.institution {
         w.text("physicalLocation", &[], inst);
     }
-    let view_url = access.and_then(usable_url).unwrap_or(&viewer);
+    let view_url = access.unwrap_or(&viewer);
     w.text(
         "url",
         &[("usage", "primary display"), ("access", "object in context"), ("displayLabel", "View in Arke")],
