@@ -1,0 +1,503 @@
+//! The machines of the Fly stand-in: their records, their lifecycle, and the local
+//! processes that stand in for them.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use arke_fly_api::{CreateMachineRequest, ImageRef, Machine, MachineEvent, state};
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
+
+use super::faults::MachineFault;
+use super::limits::RateLimits;
+
+/// Most bytes of output kept per machine (the oldest are dropped first).
+const LOG_CAP: usize = 1024 * 1024;
+
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+fn rfc3339(ms: i64) -> String {
+    let secs = ms / 1000;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// A small random source for ids (not cryptographic).
+pub struct Ids(AtomicU64);
+
+impl Default for Ids {
+    fn default() -> Ids {
+        let seed = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1);
+        Ids(AtomicU64::new(seed ^ u64::from(std::process::id()).rotate_left(32)))
+    }
+}
+
+impl Ids {
+    fn next(&self) -> u64 {
+        let mut z = self.0.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed).wrapping_add(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// 14 lower-case hex characters, like Fly's machine ids.
+    pub fn machine_id(&self) -> String {
+        format!("{:014x}", self.next() & 0x00ff_ffff_ffff_ffff)
+    }
+    pub fn instance_id(&self) -> String {
+        const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        let (mut a, mut b) = (self.next(), self.next());
+        let mut s = String::from("01");
+        for i in 0..24 {
+            let v = if i < 12 { &mut a } else { &mut b };
+            s.push(ALPHABET[(*v & 31) as usize] as char);
+            *v >>= 5;
+        }
+        s
+    }
+}
+
+/// How images map to local commands.
+#[derive(Debug, Clone)]
+pub struct Images {
+    /// The command for any image not listed in `by_image` (the workspace's `arke-export-worker`).
+    pub default: Vec<String>,
+    pub by_image: HashMap<String, Vec<String>>,
+}
+
+impl Images {
+    fn command(&self, image: &str) -> Vec<String> {
+        self.by_image.get(image).cloned().unwrap_or_else(|| self.default.clone())
+    }
+}
+
+struct Entry {
+    app: String,
+    machine: Machine,
+    state_tx: watch::Sender<String>,
+    stop: Arc<Notify>,
+    stop_requested: Arc<AtomicBool>,
+    logs: Arc<Mutex<VecDeque<u8>>>,
+}
+
+/// Everything the stand-in knows; shared by the HTTP handlers and the machine tasks.
+pub struct Fleet {
+    pub apps: Vec<String>,
+    pub region: String,
+    pub images: Images,
+    pub limits: RateLimits,
+    pub limits_on: AtomicBool,
+    pub ids: Ids,
+    /// `(remaining, status)` for failing the next creates.
+    pub fail_creates: Mutex<(u32, u16)>,
+    next_faults: Mutex<VecDeque<MachineFault>>,
+    named_faults: Mutex<HashMap<String, MachineFault>>,
+    machines: Mutex<HashMap<String, Entry>>,
+    tasks: Mutex<JoinSet<()>>,
+    pub created: AtomicU32,
+}
+
+pub enum Lookup<T> {
+    Found(T),
+    NoApp,
+    NoMachine,
+}
+
+impl Fleet {
+    pub fn new(apps: Vec<String>, region: String, images: Images) -> Fleet {
+        Fleet {
+            apps,
+            region,
+            images,
+            limits: RateLimits::default(),
+            limits_on: AtomicBool::new(true),
+            ids: Ids::default(),
+            fail_creates: Mutex::new((0, 503)),
+            next_faults: Mutex::new(VecDeque::new()),
+            named_faults: Mutex::new(HashMap::new()),
+            machines: Mutex::new(HashMap::new()),
+            tasks: Mutex::new(JoinSet::new()),
+            created: AtomicU32::new(0),
+        }
+    }
+
+    pub fn has_app(&self, app: &str) -> bool {
+        self.apps.iter().any(|a| a == app)
+    }
+
+    /// Queues a fault for the next machine created, or for the next one named `name`.
+    pub fn inject(&self, name: Option<String>, fault: MachineFault) {
+        match name {
+            Some(name) => {
+                self.named_faults.lock().expect("faults").insert(name, fault);
+            }
+            None => self.next_faults.lock().expect("faults").push_back(fault),
+        }
+    }
+
+    /// Takes one injected create failure, if any: the status to answer.
+    pub fn take_create_failure(&self) -> Option<u16> {
+        let mut f = self.fail_creates.lock().expect("faults");
+        (f.0 > 0).then(|| {
+            f.0 -= 1;
+            f.1
+        })
+    }
+
+    pub fn get(&self, app: &str, id: &str) -> Lookup<Machine> {
+        if !self.has_app(app) {
+            return Lookup::NoApp;
+        }
+        match self.machines.lock().expect("machines").get(id).filter(|e| e.app == app) {
+            Some(e) => Lookup::Found(e.machine.clone()),
+            None => Lookup::NoMachine,
+        }
+    }
+
+    pub fn list(&self, app: &str, include_deleted: bool, region: Option<&str>) -> Vec<Machine> {
+        let machines = self.machines.lock().expect("machines");
+        let mut list: Vec<Machine> = machines
+            .values()
+            .filter(|e| e.app == app)
+            .filter(|e| include_deleted || e.machine.state != state::DESTROYED)
+            .filter(|e| region.is_none_or(|r| e.machine.region == r))
+            .map(|e| e.machine.clone())
+            .collect();
+        list.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        list
+    }
+
+    /// A receiver of the machine's state, for `/wait`.
+    pub fn watch_state(&self, app: &str, id: &str) -> Lookup<(watch::Receiver<String>, String)> {
+        if !self.has_app(app) {
+            return Lookup::NoApp;
+        }
+        match self.machines.lock().expect("machines").get(id).filter(|e| e.app == app) {
+            Some(e) => Lookup::Found((e.state_tx.subscribe(), e.machine.instance_id.clone())),
+            None => Lookup::NoMachine,
+        }
+    }
+
+    pub fn logs(&self, app: &str, id: &str) -> Lookup<String> {
+        match self.machines.lock().expect("machines").get(id).filter(|e| e.app == app) {
+            Some(e) => {
+                let logs = e.logs.lock().expect("logs");
+                let (a, b) = logs.as_slices();
+                Lookup::Found(String::from_utf8_lossy(&[a, b].concat()).into_owned())
+            }
+            None if !self.has_app(app) => Lookup::NoApp,
+            None => Lookup::NoMachine,
+        }
+    }
+
+    fn update(&self, id: &str, f: impl FnOnce(&mut Machine)) {
+        let mut machines = self.machines.lock().expect("machines");
+        if let Some(e) = machines.get_mut(id) {
+            f(&mut e.machine);
+            e.machine.updated_at = rfc3339(now_ms());
+            let _ = e.state_tx.send(e.machine.state.clone());
+        }
+    }
+
+    fn set_state(&self, id: &str, new_state: &str, event: Option<(&str, Option<serde_json::Value>)>) {
+        let event_id = self.ids.instance_id();
+        self.update(id, |m| {
+            m.state = new_state.to_owned();
+            if let Some((kind, request)) = event {
+                m.events.insert(
+                    0,
+                    MachineEvent {
+                        id: event_id,
+                        kind: kind.to_owned(),
+                        status: new_state.to_owned(),
+                        source: if kind == "exit" { "flyd".into() } else { "user".into() },
+                        timestamp: now_ms(),
+                        request,
+                    },
+                );
+            }
+        });
+    }
+
+    /// Creates a machine and, unless `skip_launch`, starts its lifecycle.
+    pub fn create(self: &Arc<Self>, app: &str, req: CreateMachineRequest) -> Machine {
+        let id = self.ids.machine_id();
+        let now = now_ms();
+        let name = req.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| format!("sandbox-{id}"));
+        let (repository, tag) = req.config.image.rsplit_once(':').unwrap_or((&req.config.image, "latest"));
+        let machine = Machine {
+            id: id.clone(),
+            name: name.clone(),
+            state: state::CREATED.to_owned(),
+            region: req.region.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| self.region.clone()),
+            instance_id: self.ids.instance_id(),
+            private_ip: format!("fdaa:0:1:a7b:1::{:x}", self.created.fetch_add(1, Ordering::Relaxed) + 2),
+            config: req.config.clone(),
+            image_ref: Some(ImageRef {
+                registry: "registry.fly.io".into(),
+                repository: repository.to_owned(),
+                tag: tag.to_owned(),
+                digest: String::new(),
+            }),
+            created_at: rfc3339(now),
+            updated_at: rfc3339(now),
+            events: vec![MachineEvent {
+                id: self.ids.instance_id(),
+                kind: "launch".into(),
+                status: state::CREATED.into(),
+                source: "user".into(),
+                timestamp: now,
+                request: None,
+            }],
+        };
+        let (state_tx, _) = watch::channel(machine.state.clone());
+        let stop = Arc::new(Notify::new());
+        let stop_requested = Arc::new(AtomicBool::new(false));
+        let logs = Arc::new(Mutex::new(VecDeque::new()));
+        self.machines.lock().expect("machines").insert(
+            id.clone(),
+            Entry {
+                app: app.to_owned(),
+                machine: machine.clone(),
+                state_tx,
+                stop: stop.clone(),
+                stop_requested: stop_requested.clone(),
+                logs: logs.clone(),
+            },
+        );
+        if req.skip_launch != Some(true) {
+            let fault = self
+                .named_faults
+                .lock()
+                .expect("faults")
+                .remove(&name)
+                .or_else(|| self.next_faults.lock().expect("faults").pop_front());
+            let fleet = self.clone();
+            let app = app.to_owned();
+            self.tasks.lock().expect("tasks").spawn(async move {
+                fleet.lifecycle(&app, &id, fault, stop, stop_requested, logs).await;
+            });
+        }
+        machine
+    }
+
+    /// Asks a machine to stop. `false` when it is not running.
+    pub fn stop(&self, app: &str, id: &str) -> Lookup<bool> {
+        let machines = self.machines.lock().expect("machines");
+        match machines.get(id).filter(|e| e.app == app) {
+            Some(e) => {
+                let running = matches!(e.machine.state.as_str(), state::STARTING | state::STARTED | state::CREATED);
+                e.stop_requested.store(true, Ordering::SeqCst);
+                e.stop.notify_one();
+                Lookup::Found(running)
+            }
+            None if !self.has_app(app) => Lookup::NoApp,
+            None => Lookup::NoMachine,
+        }
+    }
+
+    /// Destroys a machine: refused (`Ok(false)`) while it runs, unless `force`.
+    pub fn destroy(&self, app: &str, id: &str, force: bool) -> Lookup<bool> {
+        let running = {
+            let machines = self.machines.lock().expect("machines");
+            match machines.get(id).filter(|e| e.app == app) {
+                Some(e) => matches!(e.machine.state.as_str(), state::STARTING | state::STARTED | state::STOPPING),
+                None if !self.has_app(app) => return Lookup::NoApp,
+                None => return Lookup::NoMachine,
+            }
+        };
+        if running && !force {
+            return Lookup::Found(false);
+        }
+        if running {
+            let _ = self.stop(app, id);
+            self.update(id, |m| m.config.auto_destroy = Some(true));
+        } else {
+            self.set_state(id, state::DESTROYED, Some(("destroy", None)));
+        }
+        Lookup::Found(true)
+    }
+
+    fn vanish(&self, id: &str) {
+        self.machines.lock().expect("machines").remove(id);
+    }
+
+    async fn lifecycle(
+        self: Arc<Self>,
+        app: &str,
+        id: &str,
+        fault: Option<MachineFault>,
+        stop: Arc<Notify>,
+        stop_requested: Arc<AtomicBool>,
+        logs: Arc<Mutex<VecDeque<u8>>>,
+    ) {
+        let Lookup::Found(machine) = self.get(app, id) else { return };
+        let mut restarts = 0;
+        loop {
+            self.set_state(id, state::STARTING, None);
+            if let Some(delay) = fault.as_ref().and_then(MachineFault::slow_start) {
+                tokio::time::sleep(delay).await;
+            }
+            let (code, requested) = match &fault {
+                Some(MachineFault::CrashAtStart) => (127, false),
+                Some(MachineFault::ExitWith(k)) => {
+                    self.set_state(id, state::STARTED, Some(("start", None)));
+                    (*k, false)
+                }
+                Some(MachineFault::Hang) => {
+                    self.set_state(id, state::STARTED, Some(("start", None)));
+                    if !stop_requested.load(Ordering::SeqCst) {
+                        stop.notified().await;
+                    }
+                    (137, true)
+                }
+                Some(MachineFault::Vanish) => {
+                    self.set_state(id, state::STARTED, Some(("start", None)));
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    self.vanish(id);
+                    return;
+                }
+                _ => self.run_process(app, id, &machine, &stop, &stop_requested, &logs).await,
+            };
+            self.set_state(id, state::STOPPING, None);
+            let exit = serde_json::json!({"exit_event": {
+                "exit_code": code, "oom_killed": false, "requested_stop": requested,
+                "exited_at": rfc3339(now_ms()),
+            }});
+            self.set_state(id, state::STOPPED, Some(("exit", Some(exit))));
+            let restart = machine.config.restart.clone().unwrap_or_default();
+            let again = !requested
+                && match restart.policy.as_deref() {
+                    Some("always") => true,
+                    Some("on-failure") | None => code != 0 && restarts < restart.max_retries.unwrap_or(0),
+                    _ => false,
+                };
+            if again {
+                restarts += 1;
+                continue;
+            }
+            break;
+        }
+        let auto_destroy = matches!(self.get(app, id), Lookup::Found(m) if m.config.auto_destroy == Some(true));
+        if auto_destroy {
+            self.set_state(id, state::DESTROYING, None);
+            self.set_state(id, state::DESTROYED, Some(("destroy", None)));
+        }
+    }
+
+    /// Runs the image's local command with the machine's environment; returns (exit code, stop requested).
+    async fn run_process(
+        &self,
+        app: &str,
+        id: &str,
+        machine: &Machine,
+        stop: &Notify,
+        stop_requested: &AtomicBool,
+        logs: &Arc<Mutex<VecDeque<u8>>>,
+    ) -> (i32, bool) {
+        let command = self.images.command(&machine.config.image);
+        let Some((program, args)) = command.split_first() else { return (127, false) };
+        let mut env: BTreeMap<String, String> = machine.config.env.clone();
+        env.insert("FLY_MACHINE_ID".into(), id.to_owned());
+        env.insert("FLY_APP_NAME".into(), app.to_owned());
+        env.insert("FLY_REGION".into(), machine.region.clone());
+        env.insert("FLY_IMAGE_REF".into(), machine.config.image.clone());
+        let mut cmd = tokio::process::Command::new(PathBuf::from(program));
+        cmd.args(args)
+            .env_clear()
+            .envs(std::env::var("PATH").ok().map(|p| ("PATH".to_owned(), p)))
+            .envs(std::env::var("TMPDIR").ok().map(|p| ("TMPDIR".to_owned(), p)))
+            .envs(env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = match cmd.spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                append(logs, format!("sandbox: could not start {program}: {e}\n").as_bytes());
+                return (127, false);
+            }
+        };
+        self.set_state(id, state::STARTED, Some(("start", None)));
+        let out = child.stdout.take().map(|s| tokio::spawn(pump(s, logs.clone())));
+        let err = child.stderr.take().map(|s| tokio::spawn(pump(s, logs.clone())));
+        let result = tokio::select! {
+            status = child.wait() => (status.ok().and_then(|s| s.code()).unwrap_or(137), false),
+            _ = stop.notified() => {
+                let _ = child.start_kill();
+                let _ = child.wait().await;
+                (137, true)
+            }
+        };
+        for pump in [out, err].into_iter().flatten() {
+            let _ = pump.await;
+        }
+        (result.0, result.1 || stop_requested.load(Ordering::SeqCst))
+    }
+
+    /// Stops every machine task (their processes are killed) and waits for them.
+    pub async fn shutdown(&self) {
+        let mut tasks = std::mem::take(&mut *self.tasks.lock().expect("tasks"));
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
+    }
+
+    pub fn abort_all(&self) {
+        self.tasks.lock().expect("tasks").abort_all();
+    }
+}
+
+fn append(logs: &Mutex<VecDeque<u8>>, bytes: &[u8]) {
+    let mut logs = logs.lock().expect("logs");
+    logs.extend(bytes);
+    let excess = logs.len().saturating_sub(LOG_CAP);
+    logs.drain(..excess);
+}
+
+async fn pump(mut from: impl AsyncRead + Unpin, logs: Arc<Mutex<VecDeque<u8>>>) {
+    let mut buf = [0u8; 8192];
+    while let Ok(n) = from.read(&mut buf).await {
+        if n == 0 {
+            break;
+        }
+        append(&logs, &buf[..n]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_look_like_flys() {
+        let ids = Ids::default();
+        let id = ids.machine_id();
+        assert_eq!(id.len(), 14);
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+        assert_ne!(id, ids.machine_id());
+        assert_eq!(ids.instance_id().len(), 26);
+    }
+
+    #[test]
+    fn formats_times_as_rfc3339() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_764_350_000_000), "2025-11-28T17:13:20Z");
+    }
+}
