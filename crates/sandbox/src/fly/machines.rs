@@ -211,7 +211,7 @@ impl Fleet {
         if let Some(e) = machines.get_mut(id) {
             f(&mut e.machine);
             e.machine.updated_at = rfc3339(now_ms());
-            let _ = e.state_tx.send(e.machine.state.clone());
+            e.state_tx.send_replace(e.machine.state.clone());
         }
     }
 
@@ -428,6 +428,9 @@ impl Fleet {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .kill_on_drop(true);
+        // Its own process group, so a stop also reaches whatever the command started.
+        #[cfg(unix)]
+        cmd.process_group(0);
         let mut child = match cmd.spawn() {
             Ok(child) => child,
             Err(e) => {
@@ -441,13 +444,21 @@ impl Fleet {
         let result = tokio::select! {
             status = child.wait() => (status.ok().and_then(|s| s.code()).unwrap_or(137), false),
             _ = stop.notified() => {
+                #[cfg(unix)]
+                if let Some(pid) = child.id() {
+                    let _ = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).status();
+                }
                 let _ = child.start_kill();
                 let _ = child.wait().await;
                 (137, true)
             }
         };
+        // Output still held open by a straggler must not keep the machine from stopping.
         for pump in [out, err].into_iter().flatten() {
-            let _ = pump.await;
+            let abort = pump.abort_handle();
+            if tokio::time::timeout(Duration::from_secs(2), pump).await.is_err() {
+                abort.abort();
+            }
         }
         (result.0, result.1 || stop_requested.load(Ordering::SeqCst))
     }
