@@ -1,11 +1,19 @@
+//! `arke-export`: the command line. It only parses arguments and wires engine calls.
+
+mod cli;
+
 use clap::Parser;
 
-/// Export Arke records as MODS 3.8 XML on ephemeral Fly.io machines.
-#[derive(Parser)]
-#[command(name = "arke-export", version)]
-struct Cli {}
-
 fn main() {
-    let _cli = Cli::parse();
-    println!("arke-export {}", env!("CARGO_PKG_VERSION"));
+    let args = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ARKE_EXPORT_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+    std::process::exit(runtime.block_on(cli::run(args)));
 }

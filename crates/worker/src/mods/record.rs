@@ -147,6 +147,9 @@ pub fn render(
         let text = format!("depth: {}{parent}, path: {}", pos.depth, pos.path);
         w.text("note", &[("type", "hierarchy"), ("displayLabel", "Tree Position")], &text);
     }
+    if let PinaxState::Present(p) = &e.pinax {
+        write_pinax_subjects(&mut w, p);
+    }
     graph::write_subjects(&mut w, graph, mode);
     write_related_items(&mut w, e, options, links);
     match &e.pinax {
@@ -209,6 +212,10 @@ fn write_full(w: &mut XmlWriter, e: &EntityData, p: &Pinax, graph: &Graph, mode:
         w.text("note", &[("type", "source"), ("displayLabel", "Source System")], source);
     }
     graph::write_notes(w, graph, mode);
+}
+
+/// PINAX subjects and places come before the graph's subjects.
+fn write_pinax_subjects(w: &mut XmlWriter, p: &Pinax) {
     for s in &p.subjects {
         w.open("subject", &[]);
         w.text("topic", &[], s);
