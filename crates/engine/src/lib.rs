@@ -1,3 +1,23 @@
 //! The headless heart of Arke Export: everything the desktop app does, without a window.
+//!
+//! Data flow: [`ids`] parses a list → [`engine::Engine::submit`] writes a batch to the [`store`]
+//! → the [`tracker`] creates machines through [`fly`] and polls [`r2`] → [`download`] saves the
+//! file. [`events`] tell watchers (the app, the CLI) about every change.
 
 pub mod app_info;
+pub mod config;
+pub mod download;
+pub mod engine;
+pub mod error;
+pub mod events;
+pub mod fly;
+pub mod ids;
+pub mod job;
+pub mod r2;
+pub mod secrets;
+pub mod services;
+pub mod store;
+mod tracker;
+
+pub use engine::Engine;
+pub use error::{EngineError, ErrorPayload};

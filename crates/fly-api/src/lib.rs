@@ -2,6 +2,8 @@
 //! spec (`tests/specs/fly-machines-openapi.yaml`). The engine's client sends and reads them;
 //! the sandbox's stand-in reads and sends them. Unknown fields are ignored, absent ones omitted.
 
+pub mod limits;
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

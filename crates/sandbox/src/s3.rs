@@ -18,6 +18,8 @@ use tokio::sync::watch;
 /// Faults the S3 stand-in can be told to produce.
 #[derive(Debug, Default)]
 pub struct S3Faults {
+    cut_next: AtomicU32,
+    cut_after: AtomicU64,
     fail_next: AtomicU32,
     stall_next: AtomicU32,
     stall_ms: AtomicU64,
@@ -34,6 +36,11 @@ impl S3Faults {
     pub fn stall_next(&self, n: u32, delay: Duration) {
         self.stall_ms.store(delay.as_millis() as u64, Ordering::SeqCst);
         self.stall_next.store(n, Ordering::SeqCst);
+    }
+    /// The next `n` successful GETs break off after `after` bytes of their body (a cut connection).
+    pub fn cut_next(&self, n: u32, after: u64) {
+        self.cut_after.store(after, Ordering::SeqCst);
+        self.cut_next.store(n, Ordering::SeqCst);
     }
     /// While down, every request answers 503.
     pub fn set_down(&self, down: bool) {
@@ -102,9 +109,17 @@ impl S3Server {
                             );
                             let mut resp = hyper::Response::new(body);
                             *resp.status_mut() = hyper::StatusCode::SERVICE_UNAVAILABLE;
-                            return Ok(resp);
+                            return Ok::<_, s3s::HttpError>(resp);
                         }
-                        hyper::service::Service::call(&service, req).await
+                        let is_get = req.method() == hyper::Method::GET;
+                        let resp = hyper::service::Service::call(&service, req).await?;
+                        if is_get && resp.status().is_success() && S3Faults::take(&faults.cut_next) {
+                            let after = faults.cut_after.load(Ordering::SeqCst);
+                            let (parts, body) = resp.into_parts();
+                            let cut: s3s::stream::DynByteStream = Box::pin(Cut { body, left: after });
+                            return Ok(hyper::Response::from_parts(parts, s3s::Body::from(cut)));
+                        }
+                        Ok(resp)
                     }
                 });
                 let conn = conn_builder.serve_connection(TokioIo::new(socket), handler).into_owned();
@@ -127,3 +142,35 @@ impl S3Server {
         })
     }
 }
+
+/// A body that ends with an error after `left` bytes, like a connection cut mid-transfer.
+struct Cut {
+    body: s3s::Body,
+    left: u64,
+}
+
+impl futures_core::Stream for Cut {
+    type Item = Result<bytes::Bytes, s3s::StdError>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.left == 0 {
+            return Poll::Ready(Some(Err("injected fault: connection cut".into())));
+        }
+        match std::pin::Pin::new(&mut self.body).poll_next(cx) {
+            Poll::Ready(Some(Ok(mut chunk))) => {
+                if chunk.len() as u64 > self.left {
+                    chunk.truncate(self.left as usize);
+                }
+                self.left -= chunk.len() as u64;
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            other => other,
+        }
+    }
+}
+
+impl s3s::stream::ByteStream for Cut {}

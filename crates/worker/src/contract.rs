@@ -34,6 +34,7 @@ pub struct Metrics {
 
 /// A record that could not be exported, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "../../../ui/src/bindings/"))]
 pub struct Failure {
     pub pi: String,
     pub error: String,

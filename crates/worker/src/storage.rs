@@ -7,9 +7,8 @@ use aws_sdk_s3::config::{
     BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation, retry::RetryConfig,
     timeout::TimeoutConfig,
 };
-use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
-use tokio::io::AsyncReadExt;
 
 use crate::config::StorageConfig;
 
@@ -40,38 +39,44 @@ pub struct Bucket {
     name: String,
 }
 
+/// An S3 client configured for R2 (and any S3-compatible endpoint): path-style, region `auto`,
+/// checksums only when required, rustls with ring, 4 attempts with the SDK's standard backoff.
+pub fn s3_client(config: &StorageConfig) -> aws_sdk_s3::Client {
+    let credentials = Credentials::new(
+        config.access_key_id.clone(),
+        config.secret_access_key.expose().to_owned(),
+        None,
+        None,
+        "arke-export",
+    );
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    let s3 = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("auto"))
+        .endpoint_url(&config.endpoint)
+        .force_path_style(true)
+        .credentials_provider(credentials)
+        .http_client(http)
+        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+        .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
+        .retry_config(RetryConfig::standard().with_max_attempts(4))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .operation_attempt_timeout(Duration::from_secs(120))
+                .build(),
+        )
+        .build();
+    aws_sdk_s3::Client::from_conf(s3)
+}
+
 impl Bucket {
     pub fn new(config: &StorageConfig) -> Bucket {
-        let credentials = Credentials::new(
-            config.access_key_id.clone(),
-            config.secret_access_key.expose().to_owned(),
-            None,
-            None,
-            "arke-export",
-        );
-        let http = aws_smithy_http_client::Builder::new()
-            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-            ))
-            .build_https();
-        let s3 = aws_sdk_s3::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new("auto"))
-            .endpoint_url(&config.endpoint)
-            .force_path_style(true)
-            .credentials_provider(credentials)
-            .http_client(http)
-            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
-            .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
-            .retry_config(RetryConfig::standard().with_max_attempts(4))
-            .timeout_config(
-                TimeoutConfig::builder()
-                    .connect_timeout(Duration::from_secs(10))
-                    .operation_attempt_timeout(Duration::from_secs(120))
-                    .build(),
-            )
-            .build();
-        Bucket { client: aws_sdk_s3::Client::from_conf(s3), name: config.bucket.clone() }
+        Bucket { client: s3_client(config), name: config.bucket.clone() }
     }
 
     /// Writes a small object.
@@ -137,21 +142,23 @@ impl Bucket {
         }
     }
 
+    /// Uploads the file in parts streamed straight from disk (no part is held in memory).
     async fn upload_parts(&self, key: &str, upload_id: &str, path: &Path) -> Result<Vec<CompletedPart>, StorageError> {
         let what = format!("uploading {key}");
-        let mut file = tokio::fs::File::open(path).await.map_err(|e| storage_error(&what, e))?;
+        let size = tokio::fs::metadata(path).await.map_err(|e| storage_error(&what, e))?.len();
+        let part_size = MULTIPART_PART_BYTES as u64;
         let mut parts = Vec::new();
+        let mut offset = 0;
         let mut number = 1;
-        loop {
-            let mut buf = Vec::with_capacity(MULTIPART_PART_BYTES);
-            (&mut file)
-                .take(MULTIPART_PART_BYTES as u64)
-                .read_to_end(&mut buf)
+        while offset < size {
+            let length = part_size.min(size - offset);
+            let body = ByteStream::read_from()
+                .path(path)
+                .offset(offset)
+                .length(Length::Exact(length))
+                .build()
                 .await
                 .map_err(|e| storage_error(&what, e))?;
-            if buf.is_empty() {
-                break;
-            }
             let part = self
                 .client
                 .upload_part()
@@ -159,11 +166,13 @@ impl Bucket {
                 .key(key)
                 .upload_id(upload_id)
                 .part_number(number)
-                .body(ByteStream::from(buf))
+                .content_length(length as i64)
+                .body(body)
                 .send()
                 .await
                 .map_err(|e| storage_error(&what, e))?;
             parts.push(CompletedPart::builder().part_number(number).set_e_tag(part.e_tag().map(str::to_owned)).build());
+            offset += length;
             number += 1;
         }
         Ok(parts)

@@ -14,7 +14,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use super::faults::MachineFault;
-use super::limits::RateLimits;
+use arke_fly_api::limits::RateLimits;
 
 /// Most bytes of output kept per machine (the oldest are dropped first).
 const LOG_CAP: usize = 1024 * 1024;

@@ -2,7 +2,6 @@
 //! that run as local child processes. Sandbox-only extras live under `/sandbox/`.
 
 pub mod faults;
-pub mod limits;
 pub mod machines;
 
 use std::net::SocketAddr;
@@ -22,8 +21,8 @@ use serde::Deserialize;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use arke_fly_api::limits::Action;
 pub use faults::{FaultRequest, MachineFault};
-use limits::Action;
 pub use machines::{Fleet, Images, Lookup};
 
 struct Shared {

@@ -1,4 +1,5 @@
-//! Fly's published rate limits, per app and kind of call, as token buckets.
+//! Fly's published rate limits, per app and kind of call, as token buckets. The sandbox enforces
+//! them (answering 429); the engine's client paces itself with the same buckets.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -72,5 +73,14 @@ mod tests {
         }
         assert!(limits.check("app", Action::Get).is_err());
         assert!(limits.check("app", Action::Other).is_ok());
+    }
+}
+
+impl RateLimits {
+    /// Waits until a token is available, then takes it.
+    pub async fn acquire(&self, app: &str, action: Action) {
+        while let Err(wait) = self.check(app, action) {
+            tokio::time::sleep(wait).await;
+        }
     }
 }

@@ -1,0 +1,187 @@
+//! Downloads: stream to `<target>.part`, resume with a Range request after an interruption,
+//! verify the SHA-256 from result.json, then rename into place. A partial file never carries the
+//! final name; a full disk removes the partial file and says so.
+
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::r2::{R2Error, R2Store};
+
+/// Attempts at one download (each resumes where the last stopped).
+pub const ATTEMPTS: u32 = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DownloadError {
+    #[error("the disk is full: could not write {path}. Free some space, or choose another folder, and download again.")]
+    DiskFull { path: String },
+    #[error("could not write {path}: {reason}")]
+    Write { path: String, reason: String },
+    #[error("the download failed after {ATTEMPTS} attempts: {0}")]
+    Network(R2Error),
+    #[error(
+        "the downloaded file does not match the worker's checksum (expected {expected}, got {actual}); it was not saved"
+    )]
+    Checksum { expected: String, actual: String },
+    #[error("the downloaded file is {actual} bytes, but the export is {expected} bytes; it was not saved")]
+    Size { expected: u64, actual: u64 },
+}
+
+impl DownloadError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            DownloadError::DiskFull { .. } => "disk_full",
+            DownloadError::Write { .. } => "write_failed",
+            DownloadError::Network(_) => "download_failed",
+            DownloadError::Checksum { .. } => "checksum_mismatch",
+            DownloadError::Size { .. } => "size_mismatch",
+        }
+    }
+}
+
+fn is_disk_full(e: &std::io::Error) -> bool {
+    e.kind() == ErrorKind::StorageFull || e.raw_os_error() == Some(28)
+}
+
+pub fn part_path(target: &Path) -> PathBuf {
+    let mut name = target.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(".part");
+    target.with_file_name(name)
+}
+
+/// What to fetch and what it must be.
+pub struct DownloadSpec<'a> {
+    pub key: &'a str,
+    pub size: u64,
+    pub sha256: Option<&'a str>,
+    pub target: &'a Path,
+}
+
+/// Downloads `spec.key` to `spec.target`; `progress(bytes_so_far, total)` is called as bytes arrive.
+pub async fn download(
+    r2: &R2Store,
+    spec: &DownloadSpec<'_>,
+    mut progress: impl FnMut(u64, u64),
+) -> Result<(), DownloadError> {
+    let part = part_path(spec.target);
+    let write_err = |e: std::io::Error, path: &Path| {
+        if is_disk_full(&e) {
+            DownloadError::DiskFull { path: path.display().to_string() }
+        } else {
+            DownloadError::Write { path: path.display().to_string(), reason: e.to_string() }
+        }
+    };
+    if let Some(dir) = spec.target.parent() {
+        tokio::fs::create_dir_all(dir).await.map_err(|e| write_err(e, dir))?;
+    }
+    // Resume: hash what a previous attempt left, and continue from its end.
+    let mut hasher = Sha256::new();
+    let mut have = 0u64;
+    if let Ok(mut f) = tokio::fs::File::open(&part).await {
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = f.read(&mut buf).await.map_err(|e| write_err(e, &part))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            have += n as u64;
+        }
+        if have > spec.size && spec.size > 0 {
+            have = 0;
+            hasher = Sha256::new();
+            let _ = tokio::fs::remove_file(&part).await;
+        }
+    }
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match fetch(r2, spec, &part, &mut have, &mut hasher, &mut progress).await {
+            Ok(()) => break,
+            Err(Fetch::Io(e)) => {
+                let err = write_err(e, &part);
+                if matches!(err, DownloadError::DiskFull { .. }) {
+                    let _ = tokio::fs::remove_file(&part).await;
+                }
+                return Err(err);
+            }
+            Err(Fetch::Net(e)) if attempt < ATTEMPTS => {
+                tracing::warn!(key = spec.key, have, attempt, "download interrupted, resuming: {e}");
+                tokio::time::sleep(Duration::from_millis(300 * u64::from(attempt))).await;
+            }
+            Err(Fetch::Net(e)) => return Err(DownloadError::Network(e)),
+        }
+    }
+    if spec.size > 0 && have != spec.size {
+        let _ = tokio::fs::remove_file(&part).await;
+        return Err(DownloadError::Size { expected: spec.size, actual: have });
+    }
+    let actual = hex::encode(hasher.finalize());
+    if let Some(expected) = spec.sha256
+        && !expected.eq_ignore_ascii_case(&actual)
+    {
+        let _ = tokio::fs::remove_file(&part).await;
+        return Err(DownloadError::Checksum { expected: expected.to_owned(), actual });
+    }
+    tokio::fs::rename(&part, spec.target).await.map_err(|e| write_err(e, spec.target))?;
+    Ok(())
+}
+
+enum Fetch {
+    Io(std::io::Error),
+    Net(R2Error),
+}
+
+async fn fetch(
+    r2: &R2Store,
+    spec: &DownloadSpec<'_>,
+    part: &Path,
+    have: &mut u64,
+    hasher: &mut Sha256,
+    progress: &mut impl FnMut(u64, u64),
+) -> Result<(), Fetch> {
+    if spec.size > 0 && *have == spec.size {
+        return Ok(());
+    }
+    let (mut body, total) = r2.get_from(spec.key, *have).await.map_err(Fetch::Net)?;
+    let total = if spec.size > 0 { spec.size } else { total };
+    let file = tokio::fs::OpenOptions::new().create(true).append(true).open(part).await.map_err(Fetch::Io)?;
+    let mut out = tokio::io::BufWriter::with_capacity(1024 * 1024, file);
+    loop {
+        match body.try_next().await {
+            Ok(Some(chunk)) => {
+                out.write_all(&chunk).await.map_err(Fetch::Io)?;
+                hasher.update(&chunk);
+                *have += chunk.len() as u64;
+                progress(*have, total);
+            }
+            Ok(None) => break,
+            Err(e) => {
+                out.flush().await.map_err(Fetch::Io)?;
+                return Err(Fetch::Net(R2Error::Unreachable { endpoint: spec.key.to_owned(), reason: e.to_string() }));
+            }
+        }
+    }
+    out.flush().await.map_err(Fetch::Io)?;
+    out.get_ref().sync_all().await.map_err(Fetch::Io)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_partial_file_sits_beside_the_target() {
+        assert_eq!(part_path(Path::new("/a/b/x.xml")), PathBuf::from("/a/b/x.xml.part"));
+    }
+
+    #[test]
+    fn recognises_a_full_disk() {
+        assert!(is_disk_full(&std::io::Error::from_raw_os_error(28)));
+        assert!(!is_disk_full(&std::io::Error::from(ErrorKind::PermissionDenied)));
+    }
+}

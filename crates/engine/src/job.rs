@@ -1,0 +1,171 @@
+//! Jobs and batches: what the store keeps, the UI shows and the tracker moves.
+
+use arke_export_worker::contract::Failure;
+use arke_export_worker::options::ExportOptions;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// A job's state. `queued → spawning → running → ready → downloading → downloaded`,
+/// or `failed` / `canceled` / `expired`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub enum JobState {
+    Queued,
+    Spawning,
+    Running,
+    Ready,
+    Downloading,
+    Downloaded,
+    Failed,
+    Canceled,
+    Expired,
+}
+
+impl JobState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Spawning => "spawning",
+            JobState::Running => "running",
+            JobState::Ready => "ready",
+            JobState::Downloading => "downloading",
+            JobState::Downloaded => "downloaded",
+            JobState::Failed => "failed",
+            JobState::Canceled => "canceled",
+            JobState::Expired => "expired",
+        }
+    }
+    pub fn parse(s: &str) -> Option<JobState> {
+        Some(match s {
+            "queued" => JobState::Queued,
+            "spawning" => JobState::Spawning,
+            "running" => JobState::Running,
+            "ready" => JobState::Ready,
+            "downloading" => JobState::Downloading,
+            "downloaded" => JobState::Downloaded,
+            "failed" => JobState::Failed,
+            "canceled" => JobState::Canceled,
+            "expired" => JobState::Expired,
+            _ => return None,
+        })
+    }
+    /// A machine may exist for the job.
+    pub fn has_machine(self) -> bool {
+        matches!(self, JobState::Spawning | JobState::Running)
+    }
+    /// Nothing more will happen by itself.
+    pub fn is_final(self) -> bool {
+        matches!(self, JobState::Downloaded | JobState::Failed | JobState::Canceled | JobState::Expired)
+    }
+    pub fn can_retry(self) -> bool {
+        matches!(self, JobState::Failed | JobState::Canceled | JobState::Expired)
+    }
+    pub fn can_cancel(self) -> bool {
+        matches!(self, JobState::Queued | JobState::Spawning | JobState::Running)
+    }
+}
+
+/// Records done so far, from the worker's `progress.json`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct JobProgress {
+    pub done: u64,
+    pub failed: u64,
+    pub total: Option<u64>,
+}
+
+/// The export file, once the worker has uploaded it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct JobOutput {
+    pub key: String,
+    pub file_name: String,
+    pub size: u64,
+    /// Absent for the original worker image, which writes no result.json.
+    pub sha256: Option<String>,
+}
+
+/// One machine's worth of record IDs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct Job {
+    pub id: String,
+    pub batch_id: String,
+    /// The machine's TASK_ID (and name) for the current attempt.
+    pub task_id: String,
+    pub pis: Vec<String>,
+    pub options: ExportOptions,
+    pub state: JobState,
+    /// Why it failed, was canceled or expired, in plain words.
+    pub reason: Option<String>,
+    /// A stable code for `reason` (e.g. `machine_timeout`, `worker_error`).
+    pub reason_code: Option<String>,
+    pub machine_id: Option<String>,
+    pub instance_id: Option<String>,
+    pub region: Option<String>,
+    pub exit_code: Option<i32>,
+    pub progress: Option<JobProgress>,
+    pub output: Option<JobOutput>,
+    pub failures: Vec<Failure>,
+    pub saved_to: Option<String>,
+    pub bytes_downloaded: u64,
+    pub attempt: u32,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    #[ts(type = "number")]
+    pub updated_at: i64,
+    #[ts(type = "number | null")]
+    pub started_at: Option<i64>,
+    #[ts(type = "number | null")]
+    pub finished_at: Option<i64>,
+    /// When the bucket's copy goes away (ready jobs).
+    #[ts(type = "number | null")]
+    pub expires_at: Option<i64>,
+}
+
+/// One step in a job's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct TimelineEntry {
+    #[ts(type = "number")]
+    pub at: i64,
+    pub state: JobState,
+    pub detail: String,
+}
+
+/// A set of jobs submitted together.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct Batch {
+    pub id: String,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    pub options: ExportOptions,
+    pub per_machine: u32,
+    pub record_count: u32,
+}
+
+/// Counts by state, for a batch summary.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct BatchSummary {
+    pub batch_id: String,
+    pub jobs: u32,
+    pub active: u32,
+    pub ready: u32,
+    pub downloaded: u32,
+    pub failed: u32,
+    pub canceled: u32,
+    pub expired: u32,
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// A new job or batch id: a prefix and a time-ordered random suffix (valid as a TASK_ID).
+pub fn new_id(prefix: &str) -> String {
+    let uuid = uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}_{:x}_{}", now_ms(), &uuid[..10])
+}

@@ -1,0 +1,172 @@
+//! The bucket, seen from the engine: one listing of `exports/` per poll covers every job,
+//! small JSON reads, ranged streamed downloads, deletes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use arke_export_worker::config::StorageConfig;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::primitives::ByteStream;
+use serde::de::DeserializeOwned;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum R2Error {
+    #[error("could not reach the bucket at {endpoint}: {reason}")]
+    Unreachable { endpoint: String, reason: String },
+    #[error("the bucket refused the R2 credentials ({0}): check the access key ID and secret in Settings")]
+    Denied(String),
+    #[error("bucket {0:?} does not exist: check the bucket name in Settings")]
+    NoBucket(String),
+    #[error("the bucket answered: {0}")]
+    Other(String),
+    #[error("{key} is not what the worker writes: {reason}")]
+    BadObject { key: String, reason: String },
+}
+
+impl R2Error {
+    pub fn code(&self) -> &'static str {
+        match self {
+            R2Error::Unreachable { .. } => "r2_unreachable",
+            R2Error::Denied(_) => "r2_denied",
+            R2Error::NoBucket(_) => "r2_no_bucket",
+            R2Error::Other(_) => "r2_error",
+            R2Error::BadObject { .. } => "r2_bad_object",
+        }
+    }
+}
+
+/// One object of a listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub size: u64,
+    pub etag: String,
+}
+
+#[derive(Clone)]
+pub struct R2Store {
+    client: Client,
+    bucket: String,
+    endpoint: String,
+    /// Requests sent so far (for the polling benchmark).
+    requests: Arc<AtomicU64>,
+}
+
+impl R2Store {
+    pub fn new(config: &StorageConfig) -> R2Store {
+        R2Store {
+            client: arke_export_worker::storage::s3_client(config),
+            bucket: config.bucket.clone(),
+            endpoint: config.endpoint.clone(),
+            requests: Arc::default(),
+        }
+    }
+
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    fn error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+        &self,
+        e: SdkError<E, R>,
+    ) -> R2Error {
+        match &e {
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+                let mut reason = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(s) = source {
+                    reason = format!("{reason}: {s}");
+                    source = s.source();
+                }
+                R2Error::Unreachable { endpoint: self.endpoint.clone(), reason }
+            }
+            _ => match e.code() {
+                Some("AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch") => {
+                    R2Error::Denied(e.code().unwrap_or_default().to_owned())
+                }
+                Some("NoSuchBucket") => R2Error::NoBucket(self.bucket.clone()),
+                Some(code) => R2Error::Other(format!("{code}: {}", e.message().unwrap_or(""))),
+                None => R2Error::Other(e.to_string()),
+            },
+        }
+    }
+
+    /// Every object under `prefix`, by key (one request per 1,000 keys).
+    pub async fn list(&self, prefix: &str) -> Result<HashMap<String, ObjectInfo>, R2Error> {
+        let mut out = HashMap::new();
+        let mut token: Option<String> = None;
+        loop {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            let page = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(prefix)
+                .set_continuation_token(token.take())
+                .send()
+                .await
+                .map_err(|e| self.error(e))?;
+            for o in page.contents() {
+                if let Some(key) = o.key() {
+                    out.insert(
+                        key.to_owned(),
+                        ObjectInfo {
+                            size: o.size().unwrap_or(0).max(0) as u64,
+                            etag: o.e_tag().unwrap_or("").to_owned(),
+                        },
+                    );
+                }
+            }
+            match page.next_continuation_token() {
+                Some(t) if page.is_truncated() == Some(true) => token = Some(t.to_owned()),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// Reads a small JSON object; `None` when it does not exist.
+    pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, R2Error> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let resp = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
+            Ok(r) => r,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
+            Err(e) => return Err(self.error(e)),
+        };
+        let bytes = resp.body.collect().await.map_err(|e| R2Error::Other(e.to_string()))?.into_bytes();
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| R2Error::BadObject { key: key.to_owned(), reason: e.to_string() })
+    }
+
+    /// Streams `key` from byte `from` on. Returns the stream and the object's total size.
+    pub async fn get_from(&self, key: &str, from: u64) -> Result<(ByteStream, u64), R2Error> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let mut req = self.client.get_object().bucket(&self.bucket).key(key);
+        if from > 0 {
+            req = req.range(format!("bytes={from}-"));
+        }
+        let resp = req.send().await.map_err(|e| self.error(e))?;
+        let total = match resp.content_range() {
+            Some(range) => range.rsplit('/').next().and_then(|t| t.parse().ok()).unwrap_or(0),
+            None => resp.content_length().unwrap_or(0).max(0) as u64,
+        };
+        Ok((resp.body, total))
+    }
+
+    /// Deletes every object under `prefix`.
+    pub async fn delete_prefix(&self, prefix: &str) -> Result<(), R2Error> {
+        for key in self.list(prefix).await?.into_keys() {
+            self.requests.fetch_add(1, Ordering::Relaxed);
+            self.client.delete_object().bucket(&self.bucket).key(&key).send().await.map_err(|e| self.error(e))?;
+        }
+        Ok(())
+    }
+
+    /// Checks that the bucket exists and the credentials work.
+    pub async fn check(&self) -> Result<(), R2Error> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        self.client.list_objects_v2().bucket(&self.bucket).max_keys(1).send().await.map_err(|e| self.error(e))?;
+        Ok(())
+    }
+}

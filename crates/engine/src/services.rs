@@ -1,0 +1,133 @@
+//! The three services a job needs, wired from the settings (Fly mode) or from an in-process
+//! sandbox (sandbox mode) — the same client code either way.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use arke_export_sandbox::{Sandbox, SandboxOptions};
+use arke_export_worker::config::StorageConfig;
+use arke_fly_api::{CreateMachineRequest, Guest, MachineConfig, Restart};
+
+use crate::config::{Config, Mode};
+use crate::error::EngineError;
+use crate::fly::FlyClient;
+use crate::job::Job;
+use crate::r2::R2Store;
+use crate::secrets::{Secret, SecretKind, Secrets};
+
+/// Where machines run and write, and what they read.
+pub struct Services {
+    pub mode: Mode,
+    pub fly: FlyClient,
+    pub r2: R2Store,
+    storage: StorageConfig,
+    image: String,
+    region: String,
+    guest: Guest,
+    arke_api_url: String,
+    ipfs_gateway: String,
+    /// Kept alive for as long as the services are (sandbox mode).
+    pub sandbox: Option<Sandbox>,
+}
+
+impl Services {
+    /// Fly mode: the settings plus the secrets (environment or keyring).
+    pub fn fly(config: &Config, secrets: &Secrets) -> Result<Services, EngineError> {
+        let mut missing: Vec<&str> = config.missing_fly_settings();
+        let token = secrets.get(SecretKind::FlyToken)?;
+        let r2_secret = secrets.get(SecretKind::R2Secret)?;
+        if token.is_none() {
+            missing.push("the Fly API token");
+        }
+        if r2_secret.is_none() {
+            missing.push("the R2 secret access key");
+        }
+        if !missing.is_empty() {
+            return Err(EngineError::Incomplete(missing.join(", ")));
+        }
+        let storage = StorageConfig {
+            endpoint: config.r2_endpoint.clone().unwrap_or_default(),
+            bucket: config.r2_bucket.clone(),
+            access_key_id: config.r2_access_key_id.clone().unwrap_or_default(),
+            secret_access_key: r2_secret.unwrap_or_else(|| Secret::new("")),
+        };
+        let app = config.fly_app.clone().unwrap_or_default();
+        Ok(Services {
+            mode: Mode::Fly,
+            fly: FlyClient::new(&config.fly_api_url, &app, token.unwrap_or_else(|| Secret::new(""))),
+            r2: R2Store::new(&storage),
+            storage,
+            image: config.fly_image.clone().unwrap_or_default(),
+            region: config.fly_region.clone(),
+            guest: Guest {
+                cpu_kind: Some("shared".into()),
+                cpus: Some(config.fly_cpus),
+                memory_mb: Some(config.fly_memory_mb),
+            },
+            arke_api_url: config.arke_api_url.clone(),
+            ipfs_gateway: config.ipfs_gateway.clone(),
+            sandbox: None,
+        })
+    }
+
+    /// Sandbox mode: starts the stand-ins under `dir` and points every client at them.
+    pub async fn sandbox(dir: &Path, options: SandboxOptions) -> Result<Services, EngineError> {
+        let sandbox = Sandbox::start_with(dir, options)
+            .await
+            .map_err(|e| EngineError::Invalid(format!("the sandbox could not start in {}: {e}", dir.display())))?;
+        let e = sandbox.endpoints();
+        let storage = StorageConfig {
+            endpoint: e.r2_endpoint.clone(),
+            bucket: e.r2_bucket.clone(),
+            access_key_id: e.r2_access_key_id.clone(),
+            secret_access_key: Secret::new(e.r2_secret_access_key.clone()),
+        };
+        Ok(Services {
+            mode: Mode::Sandbox,
+            fly: FlyClient::new(&e.fly_api_url, &e.fly_app, Secret::new(e.fly_api_token.clone())),
+            r2: R2Store::new(&storage),
+            storage,
+            image: "arke-export-worker:sandbox".into(),
+            region: e.fly_region.clone(),
+            guest: Guest { cpu_kind: Some("shared".into()), cpus: Some(1), memory_mb: Some(256) },
+            arke_api_url: e.arke_api_url.clone(),
+            ipfs_gateway: e.ipfs_gateway.clone(),
+            sandbox: Some(sandbox),
+        })
+    }
+
+    /// The machine request for a job: the worker contract in `config.env`, tagged with the job.
+    pub fn machine_request(&self, job: &Job) -> CreateMachineRequest {
+        let mut env = BTreeMap::new();
+        env.insert("TASK_ID".into(), job.task_id.clone());
+        match job.pis.as_slice() {
+            [one] => env.insert("PI".into(), one.clone()),
+            many => env.insert("PIS".into(), many.join(",")),
+        };
+        env.insert("EXPORT_FORMAT".into(), "mods".into());
+        env.insert("EXPORT_OPTIONS".into(), serde_json::to_string(&job.options).expect("options serialise"));
+        env.insert("BATCH_ID".into(), job.batch_id.clone());
+        env.insert("R2_ENDPOINT".into(), self.storage.endpoint.clone());
+        env.insert("R2_BUCKET".into(), self.storage.bucket.clone());
+        env.insert("R2_ACCESS_KEY_ID".into(), self.storage.access_key_id.clone());
+        env.insert("R2_SECRET_ACCESS_KEY".into(), self.storage.secret_access_key.expose().to_owned());
+        env.insert("ARKE_API_URL".into(), self.arke_api_url.clone());
+        env.insert("ARKE_IPFS_GATEWAY".into(), self.ipfs_gateway.clone());
+        let mut metadata = BTreeMap::new();
+        metadata.insert("arke_export_job".into(), job.id.clone());
+        metadata.insert("arke_export_batch".into(), job.batch_id.clone());
+        CreateMachineRequest {
+            name: Some(job.task_id.clone()),
+            region: Some(self.region.clone()),
+            config: MachineConfig {
+                image: self.image.clone(),
+                env,
+                guest: Some(self.guest.clone()),
+                auto_destroy: Some(true),
+                restart: Some(Restart { policy: Some("no".into()), max_retries: None }),
+                metadata,
+            },
+            skip_launch: None,
+        }
+    }
+}

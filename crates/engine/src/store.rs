@@ -1,0 +1,285 @@
+//! The job store: one SQLite file in the data folder, WAL, versioned migrations. Every state
+//! change is written (with its time) before anything acts on it, so a crash loses nothing.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::job::{Batch, Job, JobState, TimelineEntry, now_ms};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the job database failed: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("the job database holds a record it cannot read: {0}")]
+    Corrupt(#[from] serde_json::Error),
+    #[error("could not create the data folder {path}: {reason}")]
+    Folder { path: String, reason: String },
+    #[error("the job database was written by a newer Arke Export (schema {0}); update the app")]
+    TooNew(i64),
+}
+
+/// Migrations, in order; `user_version` counts those applied.
+const MIGRATIONS: &[&str] = &["CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+     );
+     CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        batch_id TEXT NOT NULL REFERENCES batches(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        data TEXT NOT NULL
+     );
+     CREATE INDEX jobs_state ON jobs(state);
+     CREATE INDEX jobs_batch ON jobs(batch_id, seq);
+     CREATE TABLE job_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        detail TEXT NOT NULL
+     );
+     CREATE INDEX job_events_job ON job_events(job_id, id);"];
+
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (or creates) `<dir>/jobs.sqlite3` and brings its schema up to date.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Folder { path: dir.display().to_string(), reason: e.to_string() })?;
+        Store::from_connection(Connection::open(dir.join("jobs.sqlite3"))?)
+    }
+
+    fn from_connection(conn: Connection) -> Result<Store, StoreError> {
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > MIGRATIONS.len() as i64 {
+            return Err(StoreError::TooNew(version));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = conn.unchecked_transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(Store { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Writes a batch and its jobs in one transaction.
+    pub fn insert_batch(&self, batch: &Batch, jobs: &[Job]) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO batches (id, created_at, data) VALUES (?1, ?2, ?3)",
+            params![batch.id, batch.created_at, serde_json::to_string(batch)?],
+        )?;
+        for (seq, job) in jobs.iter().enumerate() {
+            tx.execute(
+                "INSERT INTO jobs (id, batch_id, seq, state, updated_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    job.id,
+                    job.batch_id,
+                    seq as i64,
+                    job.state.as_str(),
+                    job.updated_at,
+                    serde_json::to_string(job)?
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO job_events (job_id, at, state, detail) VALUES (?1, ?2, ?3, ?4)",
+                params![job.id, job.created_at, job.state.as_str(), "queued"],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Saves a job; when its state changed, also records the change in its timeline.
+    pub fn save(&self, job: &Job, timeline: Option<&str>) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE jobs SET state = ?2, updated_at = ?3, data = ?4 WHERE id = ?1",
+            params![job.id, job.state.as_str(), job.updated_at, serde_json::to_string(job)?],
+        )?;
+        if let Some(detail) = timeline {
+            tx.execute(
+                "INSERT INTO job_events (job_id, at, state, detail) VALUES (?1, ?2, ?3, ?4)",
+                params![job.id, now_ms(), job.state.as_str(), detail],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn job(&self, id: &str) -> Result<Option<Job>, StoreError> {
+        let data: Option<String> =
+            self.conn().query_row("SELECT data FROM jobs WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+        Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+    }
+
+    /// Finds a job by its id, or by a unique prefix of it (for the CLI).
+    pub fn find(&self, id_or_prefix: &str) -> Result<Vec<Job>, StoreError> {
+        if let Some(job) = self.job(id_or_prefix)? {
+            return Ok(vec![job]);
+        }
+        let pattern = format!("{}%", id_or_prefix.replace(['%', '_'], ""));
+        self.query("SELECT data FROM jobs WHERE id LIKE ?1 ORDER BY batch_id, seq LIMIT 5", [pattern])
+    }
+
+    fn query<P: rusqlite::Params>(&self, sql: &str, p: P) -> Result<Vec<Job>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(p, |r| r.get::<_, String>(0))?;
+        let mut jobs = Vec::new();
+        for data in rows {
+            jobs.push(serde_json::from_str(&data?)?);
+        }
+        Ok(jobs)
+    }
+
+    /// Every job, newest batch first, in submission order within a batch.
+    pub fn jobs(&self) -> Result<Vec<Job>, StoreError> {
+        self.query(
+            "SELECT j.data FROM jobs j JOIN batches b ON b.id = j.batch_id ORDER BY b.created_at DESC, b.id, j.seq",
+            [],
+        )
+    }
+
+    pub fn jobs_in(&self, states: &[JobState]) -> Result<Vec<Job>, StoreError> {
+        let list = states.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(",");
+        self.query(
+            &format!(
+                "SELECT j.data FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE j.state IN ({list}) ORDER BY b.created_at, b.id, j.seq"
+            ),
+            [],
+        )
+    }
+
+    pub fn batch_jobs(&self, batch_id: &str) -> Result<Vec<Job>, StoreError> {
+        self.query("SELECT data FROM jobs WHERE batch_id = ?1 ORDER BY seq", [batch_id])
+    }
+
+    pub fn batches(&self) -> Result<Vec<Batch>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT data FROM batches ORDER BY created_at DESC, id")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for data in rows {
+            out.push(serde_json::from_str(&data?)?);
+        }
+        Ok(out)
+    }
+
+    pub fn timeline(&self, job_id: &str) -> Result<Vec<TimelineEntry>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT at, state, detail FROM job_events WHERE job_id = ?1 ORDER BY id")?;
+        let rows =
+            stmt.query_map([job_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (at, state, detail) = row?;
+            out.push(TimelineEntry { at, state: JobState::parse(&state).unwrap_or(JobState::Failed), detail });
+        }
+        Ok(out)
+    }
+
+    /// Removes a job (and its batch when it was the last one).
+    pub fn remove(&self, job_id: &str) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let batch: Option<String> =
+            tx.query_row("SELECT batch_id FROM jobs WHERE id = ?1", [job_id], |r| r.get(0)).optional()?;
+        tx.execute("DELETE FROM jobs WHERE id = ?1", [job_id])?;
+        if let Some(batch) = batch {
+            tx.execute(
+                "DELETE FROM batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM jobs WHERE batch_id = ?1)",
+                [batch],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::job::new_id;
+    use arke_export_worker::options::ExportOptions;
+
+    pub fn job(batch: &str, state: JobState) -> Job {
+        let id = new_id("job");
+        Job {
+            task_id: id.clone(),
+            id,
+            batch_id: batch.to_owned(),
+            pis: vec!["01HZX3K9Q4M8V2T6R5N7P0W1YB".into()],
+            options: ExportOptions::default(),
+            state,
+            reason: None,
+            reason_code: None,
+            machine_id: None,
+            instance_id: None,
+            region: None,
+            exit_code: None,
+            progress: None,
+            output: None,
+            failures: vec![],
+            saved_to: None,
+            bytes_downloaded: 0,
+            attempt: 1,
+            created_at: now_ms(),
+            updated_at: now_ms(),
+            started_at: None,
+            finished_at: None,
+            expires_at: None,
+        }
+    }
+
+    #[test]
+    fn survives_reopening_with_every_state_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let batch = Batch {
+            id: new_id("batch"),
+            created_at: now_ms(),
+            options: ExportOptions::default(),
+            per_machine: 1,
+            record_count: 2,
+        };
+        let (mut a, b) = (job(&batch.id, JobState::Queued), job(&batch.id, JobState::Queued));
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store.insert_batch(&batch, &[a.clone(), b.clone()]).unwrap();
+            a.state = JobState::Spawning;
+            store.save(&a, Some("creating machine")).unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.job(&a.id).unwrap().unwrap().state, JobState::Spawning);
+        assert_eq!(store.jobs_in(&[JobState::Queued]).unwrap(), vec![b.clone()]);
+        let t = store.timeline(&a.id).unwrap();
+        assert_eq!(t.iter().map(|e| e.state).collect::<Vec<_>>(), vec![JobState::Queued, JobState::Spawning]);
+        assert_eq!(store.find(&a.id[..12]).unwrap().len(), 2, "a shared prefix finds both");
+        store.remove(&a.id).unwrap();
+        store.remove(&b.id).unwrap();
+        assert!(store.batches().unwrap().is_empty(), "an empty batch goes with its last job");
+        let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let mode: String = store.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
+}

@@ -1,0 +1,98 @@
+//! Export throughput and peak memory of the real worker binary (`cargo bench -p arke-export-worker`).
+//!
+//! A generated catalog is served from memory on loopback (the sandbox's Arke stand-in) and the
+//! export goes to the embedded S3 server. Reports entities/s and peak RSS for 1,000 and 10,000
+//! entities (memory must stay flat in catalog size), then 10,000 with 20 ms added per request.
+//! Sizes: `ARKE_BENCH_SIZES=1000,10000`.
+
+use std::time::{Duration, Instant};
+
+use arke_export_sandbox::{ArkeApi, CatalogSpec, S3Server, catalog};
+use arke_export_worker::contract::TaskResult;
+
+struct Row {
+    label: String,
+    entities: u64,
+    seconds: f64,
+    peak_mb: f64,
+    bytes: u64,
+    requests: u64,
+}
+
+async fn run(label: &str, size: usize, latency: Duration, parallel: u32) -> Row {
+    let dir = std::env::temp_dir().join(format!("arke-bench-catalog-{size}"));
+    if !dir.join("index.json").exists() {
+        catalog::generate(&dir, CatalogSpec { size, seed: 9 }).unwrap();
+    }
+    let index = arke_export_sandbox::CatalogIndex::read(&dir).unwrap();
+    let arke = ArkeApi::start(&dir).await.unwrap();
+    arke.faults.set_latency(latency);
+    let s3dir = tempfile::tempdir().unwrap();
+    let s3 = S3Server::start(s3dir.path(), "bench", "bench-ak", "bench-sk").await.unwrap();
+    let options = format!(r#"{{"recursive": true, "maxDepth": 50, "parallelBatchSize": {parallel}}}"#);
+    let started = Instant::now();
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_arke-export-worker"))
+        .env_clear()
+        .env("TASK_ID", "bench")
+        .env("PI", &index.root)
+        .env("EXPORT_OPTIONS", options)
+        .env("R2_ENDPOINT", &s3.endpoint)
+        .env("R2_BUCKET", "bench")
+        .env("R2_ACCESS_KEY_ID", "bench-ak")
+        .env("R2_SECRET_ACCESS_KEY", "bench-sk")
+        .env("ARKE_API_URL", &arke.url)
+        .env("ARKE_IPFS_GATEWAY", &arke.url)
+        .env("ARKE_EXPORT_LOG", "warn")
+        .output()
+        .await
+        .unwrap();
+    let wall = started.elapsed().as_secs_f64();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let result: TaskResult =
+        serde_json::from_slice(&std::fs::read(s3dir.path().join("bench/exports/bench/result.json")).unwrap()).unwrap();
+    let m = &result.metrics;
+    let _ = wall;
+    Row {
+        requests: arke.faults.requests(),
+        label: label.to_owned(),
+        entities: m.entities_exported,
+        seconds: m.total_time_ms as f64 / 1000.0,
+        peak_mb: m.peak_memory_mb,
+        bytes: result.output_file_size.unwrap_or(0),
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    // `cargo test` runs bench targets with `--bench` absent; only measure under `cargo bench`.
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let sizes: Vec<usize> = std::env::var("ARKE_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let mut rows = Vec::new();
+    for &size in &sizes {
+        rows.push(run(&format!("{size} entities, loopback"), size, Duration::ZERO, 10).await);
+    }
+    let largest = *sizes.iter().max().unwrap_or(&10_000);
+    rows.push(run(&format!("{largest} entities, +20 ms/request"), largest, Duration::from_millis(20), 10).await);
+    println!(
+        "{:<34} {:>9} {:>9} {:>12} {:>10} {:>9}",
+        "case", "entities", "seconds", "entities/s", "peak RSS", "file MB"
+    );
+    for r in rows {
+        println!(
+            "{:<34} {:>9} {:>9.2} {:>12.0} {:>7.1} MB {:>9.1} {:>10.0}",
+            r.label,
+            r.entities,
+            r.seconds,
+            r.entities as f64 / r.seconds,
+            r.peak_mb,
+            r.bytes as f64 / 1e6,
+            r.requests as f64 / r.seconds
+        );
+    }
+}
