@@ -25,7 +25,7 @@ lint:
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
 rust-test:
-	cargo test --workspace --exclude arke-export-e2e --locked
+	./scripts/with-keyring.sh cargo test --workspace --exclude arke-export-e2e --locked
 
 # ts-rs writes ui/src/bindings during `cargo test`; a diff means a Rust type changed without its TS twin.
 bindings-check: rust-test
