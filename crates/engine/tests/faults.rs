@@ -69,7 +69,7 @@ async fn crash_hang_and_vanish_each_fail_the_job_with_a_clear_reason() {
     let failed = engine.jobs().unwrap().into_iter().find(|j| j.reason_code.as_deref() == Some("machine_exit")).unwrap();
     let retried = engine.retry(&failed.id).unwrap();
     assert_eq!((retried.state, retried.attempt), (JobState::Queued, 2));
-    let job = wait_for(&engine, &[failed.id.clone()], Duration::from_secs(60), settled).await.remove(0);
+    let job = wait_for(&engine, std::slice::from_ref(&failed.id), Duration::from_secs(60), settled).await.remove(0);
     assert_eq!(job.state, JobState::Ready);
     assert_eq!(job.task_id, format!("{}-r2", job.id));
 }
@@ -85,7 +85,7 @@ async fn polling_survives_s3_being_down() {
     let (_, jobs) = engine.submit(&ext.items(1), ExportOptions::default(), None).unwrap();
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert!(ext.sandbox.s3.faults.requests() > 0, "the engine polled during the outage");
-    assert_eq!(engine.job(&jobs[0].id).unwrap().state.is_final(), false);
+    assert!(!engine.job(&jobs[0].id).unwrap().state.is_final());
     ext.sandbox.s3.faults.set_down(false);
     let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(60), settled).await.remove(0);
     assert_eq!(job.state, JobState::Ready, "{:?}", job.reason);
