@@ -55,6 +55,15 @@ impl RateLimits {
     }
 }
 
+impl RateLimits {
+    /// Waits until a token is available, then takes it.
+    pub async fn acquire(&self, app: &str, action: Action) {
+        while let Err(wait) = self.check(app, action) {
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,14 +82,5 @@ mod tests {
         }
         assert!(limits.check("app", Action::Get).is_err());
         assert!(limits.check("app", Action::Other).is_ok());
-    }
-}
-
-impl RateLimits {
-    /// Waits until a token is available, then takes it.
-    pub async fn acquire(&self, app: &str, action: Action) {
-        while let Err(wait) = self.check(app, action) {
-            tokio::time::sleep(wait).await;
-        }
     }
 }
