@@ -24,12 +24,9 @@ impl AppInfo {
     }
 }
 
-/// The data directory: `ARKE_EXPORT_DATA_DIR` when set, else the platform's
-/// data directory (`$XDG_DATA_HOME/arke-export` on Linux).
+/// The platform's data folder for the app (`$XDG_DATA_HOME/arke-export` on Linux).
+/// `DATA_DIR` in the settings overrides it (see [`crate::config::Config::data_dir`]).
 pub fn default_data_dir(platform_data_dir: Option<PathBuf>) -> PathBuf {
-    if let Some(dir) = std::env::var_os("ARKE_EXPORT_DATA_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
     platform_data_dir.unwrap_or_else(std::env::temp_dir).join("arke-export")
 }
 

@@ -232,6 +232,7 @@ impl Engine {
 
     /// Downloads a ready job to `target` (a file path). Verified, atomic, resumable.
     pub async fn download(&self, id: &str, target: &Path) -> Result<Job, EngineError> {
+        let target = &std::path::absolute(target).unwrap_or_else(|_| target.to_owned());
         let mut job = self.job(id)?;
         let Some(output) = job.output.clone().filter(|_| matches!(job.state, JobState::Ready | JobState::Downloaded))
         else {
@@ -288,6 +289,19 @@ impl Engine {
         let job = self.job(id)?;
         let target: PathBuf = dir.join(Engine::default_file_name(&job));
         self.download(&job.id, &target).await
+    }
+
+    /// Runs one poll now (fresh states for the CLI's `jobs` and `status`).
+    pub async fn poll_now(&self) -> Result<(), EngineError> {
+        crate::tracker::poll_once(&self.inner, &mut Default::default()).await
+    }
+
+    /// Waits until no job is queued (every job has its machine, or has failed).
+    pub async fn wait_spawned(&self) -> Result<(), EngineError> {
+        while !self.inner.store.jobs_in(&[JobState::Queued])?.is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        Ok(())
     }
 
     /// Stops every sandbox machine and waits for it (sandbox mode); a no-op in Fly mode.

@@ -16,6 +16,7 @@ pub mod job;
 pub mod r2;
 pub mod secrets;
 pub mod services;
+pub mod startup;
 pub mod store;
 mod tracker;
 

@@ -137,8 +137,14 @@ impl Store {
         if let Some(job) = self.job(id_or_prefix)? {
             return Ok(vec![job]);
         }
-        let pattern = format!("{}%", id_or_prefix.replace(['%', '_'], ""));
-        self.query("SELECT data FROM jobs WHERE id LIKE ?1 ORDER BY batch_id, seq LIMIT 5", [pattern])
+        let prefix = id_or_prefix.trim();
+        if prefix.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.query(
+            "SELECT data FROM jobs WHERE substr(id, 1, ?2) = ?1 ORDER BY batch_id, seq LIMIT 5",
+            params![prefix, prefix.chars().count() as i64],
+        )
     }
 
     fn query<P: rusqlite::Params>(&self, sql: &str, p: P) -> Result<Vec<Job>, StoreError> {

@@ -1,9 +1,14 @@
 //! The verbs of `arke-export` (an external contract: keep their names and flags).
 
+mod jobs;
+mod output;
 mod sandbox;
+mod settings;
 
 use std::path::PathBuf;
 
+use arke_export_engine::EngineError;
+use arke_export_engine::config::Config;
 use clap::{Parser, Subcommand};
 
 /// Exit codes: 0 ok, 1 failure, 2 usage (clap's own).
@@ -13,15 +18,51 @@ pub const EXIT_FAILURE: i32 = 1;
 #[derive(Parser)]
 #[command(name = "arke-export", version)]
 pub struct Cli {
+    /// Run against an in-process sandbox (local stand-ins for Fly, R2 and the Arke API).
+    #[arg(long, global = true)]
+    sandbox: bool,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Export the records listed in a file (or `-` for standard input).
+    Export(jobs::ExportArgs),
+    /// List the jobs.
+    Jobs {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one job (an id or a unique prefix) and its timeline.
+    Status {
+        job: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download a ready job's file (to PATH, a file or a folder; default: this folder).
+    Download {
+        job: String,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Cancel a waiting or running job (its machine is destroyed).
+    Cancel { job: String },
+    /// Queue a failed, canceled or expired job again.
+    Retry { job: String },
+    /// Store, inspect or clear the Fly token and the R2 secret (read from standard input).
+    Token {
+        #[command(subcommand)]
+        action: settings::TokenAction,
+    },
+    /// Show or change the settings.
+    Config {
+        #[command(subcommand)]
+        action: settings::ConfigAction,
+    },
     /// Run the local stand-ins for Fly, R2 and the Arke API in the foreground (Ctrl-C stops them).
     Sandbox {
-        /// Where the sandbox keeps its catalog and bucket (default: <data dir>/sandbox).
+        /// Where the sandbox keeps its catalog and bucket (default: <data dir>/sandbox-server).
         #[arg(long)]
         dir: Option<PathBuf>,
         /// Serve this catalog folder instead of generating the sample one (layout in the README).
@@ -36,16 +77,42 @@ enum Command {
     },
 }
 
+/// The settings, with `--sandbox` forcing sandbox mode.
+fn config(sandbox: bool) -> Result<Config, EngineError> {
+    let mut config = Config::load()?;
+    if sandbox {
+        config.mode = arke_export_engine::config::Mode::Sandbox;
+    }
+    Ok(config)
+}
+
 pub async fn run(cli: Cli) -> i32 {
+    let sandbox_flag = cli.sandbox;
     let result = match cli.command {
         Command::Sandbox { dir, catalog, size, no_rate_limits } => {
-            sandbox::run(sandbox::Args { dir, catalog, size, rate_limits: !no_rate_limits }).await
+            sandbox::run(sandbox::Args { dir, catalog, size, rate_limits: !no_rate_limits })
+                .await
+                .map_err(EngineError::Invalid)
         }
+        Command::Token { action } => settings::token(action),
+        Command::Config { action } => settings::config(action),
+        command => match config(sandbox_flag) {
+            Err(e) => Err(e),
+            Ok(config) => match command {
+                Command::Export(args) => jobs::export(config, args).await,
+                Command::Jobs { json } => jobs::list(config, json).await,
+                Command::Status { job, json } => jobs::status(config, &job, json).await,
+                Command::Download { job, out } => jobs::download(config, &job, out).await,
+                Command::Cancel { job } => jobs::cancel(config, &job).await,
+                Command::Retry { job } => jobs::retry(config, &job).await,
+                _ => unreachable!("handled above"),
+            },
+        },
     };
     match result {
-        Ok(()) => 0,
+        Ok(code) => code,
         Err(e) => {
-            eprintln!("arke-export: {e}");
+            eprintln!("arke-export: {e} [{}]", e.code());
             EXIT_FAILURE
         }
     }

@@ -11,9 +11,10 @@ pub struct Args {
     pub rate_limits: bool,
 }
 
-pub async fn run(args: Args) -> Result<(), String> {
-    let dir =
-        args.dir.unwrap_or_else(|| arke_export_engine::app_info::default_data_dir(dirs::data_dir()).join("sandbox"));
+pub async fn run(args: Args) -> Result<i32, String> {
+    let dir = args
+        .dir
+        .unwrap_or_else(|| arke_export_engine::app_info::default_data_dir(dirs::data_dir()).join("sandbox-server"));
     let catalog = match args.catalog {
         Some(folder) => CatalogSource::Folder(folder),
         None => CatalogSource::Generate(CatalogSpec { size: args.size, ..CatalogSpec::default() }),
@@ -62,7 +63,7 @@ pub async fn run(args: Args) -> Result<(), String> {
     println!("Stopping: ending machines and servers…");
     sandbox.shutdown().await;
     println!("Stopped.");
-    Ok(())
+    Ok(0)
 }
 
 /// Ctrl-C (SIGINT) or, on Unix, SIGTERM.

@@ -1,0 +1,209 @@
+//! `export`, `jobs`, `status`, `download`, `cancel`, `retry`.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use arke_export_engine::config::{Config, Mode};
+use arke_export_engine::job::{Job, JobState};
+use arke_export_engine::secrets::Secrets;
+use arke_export_engine::{Engine, EngineError, startup};
+use arke_export_worker::options::{CheimarrosMode, ExportOptions};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::output;
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// The list of record IDs: one per line, or CSV (first column or a column named pi/id); `-` reads stdin.
+    #[arg(long)]
+    ids: String,
+    /// Export each record's whole subtree.
+    #[arg(long)]
+    recursive: bool,
+    /// Deepest level exported with --recursive (root = 0).
+    #[arg(long, default_value_t = 5)]
+    max_depth: u32,
+    /// Leave OCR text out.
+    #[arg(long)]
+    no_ocr: bool,
+    /// How much of the knowledge graph to include.
+    #[arg(long, value_enum, default_value = "full")]
+    cheimarros: Cheimarros,
+    /// Record IDs per machine (default: the PER_MACHINE setting).
+    #[arg(long)]
+    per_machine: Option<u32>,
+    /// Wait until every job is ready or failed (always on with --sandbox).
+    #[arg(long)]
+    wait: bool,
+    /// Download every ready file into this folder (implies --wait).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Cheimarros {
+    Full,
+    Minimal,
+    Skip,
+}
+
+async fn engine(config: Config) -> Result<Engine, EngineError> {
+    startup::start(config, &Secrets::default()).await
+}
+
+fn read_ids(source: &str) -> Result<String, EngineError> {
+    let mut text = String::new();
+    let read = if source == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read(source).map(|b| text = String::from_utf8_lossy(&b).into_owned())
+    };
+    read.map_err(|e| EngineError::Invalid(format!("could not read the ID list {source}: {e}")))?;
+    Ok(text)
+}
+
+pub async fn export(config: Config, args: ExportArgs) -> Result<i32, EngineError> {
+    let text = read_ids(&args.ids)?;
+    let parsed = arke_export_engine::ids::parse_ids(&text);
+    for bad in &parsed.invalid {
+        eprintln!("line {}: {:?} skipped: {}", bad.line, bad.text, bad.reason);
+    }
+    let wait = args.wait || args.out.is_some() || config.mode == Mode::Sandbox;
+    let options = ExportOptions {
+        recursive: args.recursive,
+        max_depth: args.max_depth,
+        include_ocr: !args.no_ocr,
+        cheimarros_mode: match args.cheimarros {
+            Cheimarros::Full => CheimarrosMode::Full,
+            Cheimarros::Minimal => CheimarrosMode::Minimal,
+            Cheimarros::Skip => CheimarrosMode::Skip,
+        },
+        ..ExportOptions::default()
+    };
+    let engine = engine(config).await?;
+    let (batch, jobs) = engine.submit(&text, options, args.per_machine)?;
+    if !args.json {
+        eprintln!(
+            "batch {}: {} records in {} jobs ({} duplicates removed, {} invalid lines)",
+            batch.id,
+            batch.record_count,
+            jobs.len(),
+            parsed.duplicates,
+            parsed.invalid.len()
+        );
+    }
+    let ids: Vec<String> = jobs.iter().map(|j| j.id.clone()).collect();
+    if !wait {
+        engine.wait_spawned().await?;
+        let jobs: Vec<Job> = ids.iter().map(|id| engine.job(id)).collect::<Result<_, _>>()?;
+        return finish(&jobs, args.json, false);
+    }
+    let bar = (!args.json).then(|| {
+        let bar = ProgressBar::new(jobs.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} jobs finished  {msg}").expect("valid template"),
+        );
+        bar
+    });
+    let jobs = loop {
+        let jobs: Vec<Job> = ids.iter().map(|id| engine.job(id)).collect::<Result<_, _>>()?;
+        let settled = jobs.iter().filter(|j| j.state == JobState::Ready || j.state.is_final()).count();
+        if let Some(bar) = &bar {
+            let running = jobs.iter().filter(|j| j.state.has_machine()).count();
+            let failed = jobs.iter().filter(|j| j.state == JobState::Failed).count();
+            bar.set_position(settled as u64);
+            bar.set_message(format!("{running} running, {failed} failed"));
+        }
+        if settled == jobs.len() {
+            break jobs;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let mut jobs = jobs;
+    if let Some(dir) = &args.out {
+        for job in jobs.iter_mut().filter(|j| j.state == JobState::Ready) {
+            match engine.download_to_dir(&job.id, dir).await {
+                Ok(done) => *job = done,
+                Err(e) => eprintln!("{}: download failed: {e}", job.id),
+            }
+        }
+    }
+    engine.shutdown().await;
+    finish(&jobs, args.json, args.out.is_some())
+}
+
+/// Prints the jobs; exit 1 when any failed (or, with `--out`, any was not saved).
+fn finish(jobs: &[Job], json: bool, expect_saved: bool) -> Result<i32, EngineError> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(jobs).expect("jobs serialise"));
+    } else {
+        output::table(jobs);
+    }
+    let failed = jobs.iter().any(|j| matches!(j.state, JobState::Failed | JobState::Canceled | JobState::Expired));
+    let unsaved = expect_saved && jobs.iter().any(|j| j.state == JobState::Ready);
+    Ok(if failed || unsaved { super::EXIT_FAILURE } else { 0 })
+}
+
+pub async fn list(config: Config, json: bool) -> Result<i32, EngineError> {
+    let jobs = match config.mode {
+        // In Fly mode, look at the bucket once so the list is current.
+        Mode::Fly => {
+            let engine = engine(config).await?;
+            engine.poll_now().await?;
+            engine.jobs()?
+        }
+        Mode::Sandbox => startup::open_store(&config)?.jobs()?,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&jobs).expect("jobs serialise"));
+    } else if jobs.is_empty() {
+        println!("No jobs yet. Start one with: arke-export export --ids FILE");
+    } else {
+        output::table(&jobs);
+    }
+    Ok(0)
+}
+
+pub async fn status(config: Config, id: &str, json: bool) -> Result<i32, EngineError> {
+    let engine = engine(config).await?;
+    engine.poll_now().await?;
+    let job = engine.job(id)?;
+    let timeline = engine.timeline(&job.id)?;
+    if json {
+        let value = serde_json::json!({ "job": job, "timeline": timeline });
+        println!("{}", serde_json::to_string_pretty(&value).expect("serialises"));
+    } else {
+        output::details(&job, &timeline);
+    }
+    Ok(if job.state == JobState::Failed { super::EXIT_FAILURE } else { 0 })
+}
+
+pub async fn download(config: Config, id: &str, out: Option<PathBuf>) -> Result<i32, EngineError> {
+    let engine = engine(config).await?;
+    engine.poll_now().await?;
+    let out = out.unwrap_or_else(|| PathBuf::from("."));
+    let job = if out.is_dir() { engine.download_to_dir(id, &out).await? } else { engine.download(id, &out).await? };
+    println!("{}", job.saved_to.unwrap_or_default());
+    Ok(0)
+}
+
+pub async fn cancel(config: Config, id: &str) -> Result<i32, EngineError> {
+    let job = engine(config).await?.cancel(id).await?;
+    println!("{} canceled", job.id);
+    Ok(0)
+}
+
+pub async fn retry(config: Config, id: &str) -> Result<i32, EngineError> {
+    let engine = engine(config).await?;
+    let job = engine.retry(id)?;
+    engine.wait_spawned().await?;
+    println!("{} queued again (attempt {})", job.id, job.attempt);
+    Ok(0)
+}

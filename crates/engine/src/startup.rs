@@ -1,0 +1,39 @@
+//! Starting the engine the way the settings say: Fly mode with the real services, or sandbox
+//! mode with in-process stand-ins. The two keep separate job lists (a sandbox job cannot be
+//! downloaded from R2, nor a Fly job from the sandbox).
+
+use std::path::PathBuf;
+
+use arke_export_sandbox::SandboxOptions;
+
+use crate::Engine;
+use crate::app_info::default_data_dir;
+use crate::config::{Config, Mode};
+use crate::error::EngineError;
+use crate::secrets::Secrets;
+use crate::services::Services;
+use crate::store::Store;
+
+/// The folder of the job store for the configured mode.
+pub fn store_dir(config: &Config) -> PathBuf {
+    let base = config.data_dir.clone().unwrap_or_else(|| default_data_dir(dirs::data_dir()));
+    match config.mode {
+        Mode::Fly => base,
+        Mode::Sandbox => base.join("sandbox"),
+    }
+}
+
+/// Opens only the job store (for reading jobs without starting anything).
+pub fn open_store(config: &Config) -> Result<Store, EngineError> {
+    Ok(Store::open(&store_dir(config))?)
+}
+
+/// Starts the services for the configured mode and the engine on top of them.
+pub async fn start(config: Config, secrets: &Secrets) -> Result<Engine, EngineError> {
+    let dir = store_dir(&config);
+    let services = match config.mode {
+        Mode::Fly => Services::fly(&config, secrets)?,
+        Mode::Sandbox => Services::sandbox(&dir.join("services"), SandboxOptions::default()).await?,
+    };
+    Engine::start(config, services, &dir).await
+}
