@@ -12,6 +12,7 @@ TAURI := $(CURDIR)/ui/node_modules/.bin/tauri
 
 ## run: install what is missing, build, and open the app.
 run: deps ui
+	cargo build -p arke-export-worker
 	cargo run -p arke-export-desktop --features custom-protocol
 
 ## test: every check and test, the GUI end-to-end test included; fails if any fails.
@@ -38,8 +39,9 @@ ui:
 ui-test:
 	cd ui && npm run check && npm test
 
-## app: the app as it ships (bundled UI, no dev server), debug profile.
+## app: the app as it ships (bundled UI, no dev server), debug profile, and the worker its sandbox runs.
 app: ui
+	cargo build -p arke-export-worker --locked
 	cd src-tauri && $(TAURI) build --debug --no-bundle
 
 e2e: app

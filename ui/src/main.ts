@@ -1,24 +1,58 @@
-import { appInfo } from "./api";
+import { api, onJobEvent, onJobsReload } from "./api";
 import { errorText, versionLabel } from "./about";
+import type { Mode } from "./bindings/Mode";
+import { byTestId } from "./dom";
+import { JobStore } from "./store";
+import { exportPanel } from "./views/export-panel";
+import { jobsPanel } from "./views/jobs-panel";
+import { settingsDialog } from "./views/settings";
 
-function text(testId: string, value: string): void {
-  const el = document.querySelector<HTMLElement>(`[data-testid="${testId}"]`);
-  if (el) el.textContent = value;
+const store = new JobStore();
+const toast = byTestId("app-error");
+function showError(message: string): void {
+  toast.textContent = message;
+  toast.hidden = false;
+  window.clearTimeout((toast as HTMLElement & { timer?: number }).timer);
+  (toast as HTMLElement & { timer?: number }).timer = window.setTimeout(() => (toast.hidden = true), 12000);
 }
 
-async function start(): Promise<void> {
+const badge = byTestId("mode-badge");
+function setMode(mode: Mode): void {
+  badge.textContent = mode === "sandbox" ? "Sandbox" : "Fly.io";
+  badge.className = `mode ${mode}`;
+  badge.title = mode === "sandbox" ? "Exports run on this computer, on sample data." : "Exports run on Fly.io machines and are stored in R2.";
+  panel.setSandbox(mode === "sandbox");
+}
+
+async function reload(): Promise<void> {
   try {
-    const info = await appInfo();
-    text("app-version", versionLabel(info));
-    text("about-version", info.version);
-    text("data-dir", info.data_dir);
-  } catch (err) {
-    const el = document.querySelector<HTMLElement>('[data-testid="app-error"]');
-    if (el) {
-      el.textContent = errorText(err);
-      el.hidden = false;
-    }
+    store.replaceAll(await api.listJobs());
+  } catch (e) {
+    showError(errorText(e));
   }
+}
+
+const panel = exportPanel(showError, () => void reload());
+const settings = settingsDialog((view) => {
+  setMode(view.mode);
+  void reload();
+});
+byTestId("main").append(panel.element, jobsPanel(store, showError));
+document.body.append(settings.element);
+byTestId("settings-button").addEventListener("click", () => void settings.open().catch((e) => showError(errorText(e))));
+
+async function start(): Promise<void> {
+  await onJobEvent((e) => store.apply(e));
+  await onJobsReload(() => void reload());
+  try {
+    const info = await api.appInfo();
+    byTestId("app-version").textContent = versionLabel(info);
+    byTestId("data-dir").textContent = info.data_dir;
+    setMode((await api.settingsGet()).mode);
+  } catch (e) {
+    showError(errorText(e));
+  }
+  await reload();
 }
 
 void start();

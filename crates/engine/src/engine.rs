@@ -291,6 +291,14 @@ impl Engine {
         self.download(&job.id, &target).await
     }
 
+    /// Record IDs of the sample catalog, to try (sandbox mode only; empty otherwise).
+    pub fn sample_ids(&self, n: usize) -> Vec<String> {
+        match self.inner.services.sandbox.as_ref().and_then(|s| s.index.as_ref()) {
+            Some(index) => index.items.iter().take(n).cloned().collect(),
+            None => Vec::new(),
+        }
+    }
+
     /// Runs one poll now (fresh states for the CLI's `jobs` and `status`).
     pub async fn poll_now(&self) -> Result<(), EngineError> {
         crate::tracker::poll_once(&self.inner, &mut Default::default()).await

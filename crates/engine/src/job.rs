@@ -70,8 +70,11 @@ impl JobState {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct JobProgress {
+    #[ts(type = "number")]
     pub done: u64,
+    #[ts(type = "number")]
     pub failed: u64,
+    #[ts(type = "number | null")]
     pub total: Option<u64>,
 }
 
@@ -81,6 +84,7 @@ pub struct JobProgress {
 pub struct JobOutput {
     pub key: String,
     pub file_name: String,
+    #[ts(type = "number")]
     pub size: u64,
     /// Absent for the original worker image, which writes no result.json.
     pub sha256: Option<String>,
@@ -109,6 +113,7 @@ pub struct Job {
     pub output: Option<JobOutput>,
     pub failures: Vec<Failure>,
     pub saved_to: Option<String>,
+    #[ts(type = "number")]
     pub bytes_downloaded: u64,
     pub attempt: u32,
     #[ts(type = "number")]

@@ -5,6 +5,7 @@
 //! file. [`events`] tell watchers (the app, the CLI) about every change.
 
 pub mod app_info;
+pub mod checks;
 pub mod config;
 pub mod download;
 pub mod engine;
@@ -16,6 +17,7 @@ pub mod job;
 pub mod r2;
 pub mod secrets;
 pub mod services;
+pub mod settings_view;
 pub mod startup;
 pub mod store;
 mod tracker;

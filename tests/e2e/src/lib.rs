@@ -46,6 +46,12 @@ impl App {
     /// Launches the app with a fresh home. Panics with a clear message when a
     /// prerequisite (display, binary, tauri-driver) is missing.
     pub async fn launch() -> App {
+        let home = tempfile::Builder::new().prefix("arke-e2e-").tempdir().expect("temp home");
+        App::launch_in(home).await
+    }
+
+    /// Launches the app with the given home (its data, config and keyring from a previous run).
+    pub async fn launch_in(home: tempfile::TempDir) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the E2E tests under `xvfb-run -a dbus-run-session --` (see the Makefile's e2e target)"
@@ -56,13 +62,19 @@ impl App {
             "the app is not built at {}: run `make app` (tauri build --debug --no-bundle) first",
             binary.display()
         );
-        let home = tempfile::Builder::new().prefix("arke-e2e-").tempdir().expect("temp home");
         let port = free_port();
         let native_port = free_port();
         let mut cmd = Command::new("tauri-driver");
+        let saves = home.path().join("saved");
+        std::fs::create_dir_all(&saves).expect("create the save folder");
         cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .stdin(Stdio::null())
-            .env("NO_AT_BRIDGE", "1");
+            .env("NO_AT_BRIDGE", "1")
+            // The save dialog's test seam: downloads go straight to this folder.
+            .env("ARKE_EXPORT_SAVE_DIR", &saves)
+            .env("ARKE_EXPORT_WORKER_BIN", binary.with_file_name("arke-export-worker"))
+            .env_remove("FLY_API_TOKEN")
+            .env_remove("R2_SECRET_ACCESS_KEY");
         for (var, sub) in [
             ("HOME", "home"),
             ("XDG_DATA_HOME", "data"),
@@ -128,16 +140,92 @@ impl App {
         path
     }
 
+    /// The folder downloads are saved to (`ARKE_EXPORT_SAVE_DIR`).
+    pub fn save_dir(&self) -> PathBuf {
+        self.home.path().join("saved")
+    }
+
     /// Ends the WebDriver session (which closes the app) and stops the driver.
-    pub async fn close(mut self) {
+    pub async fn close(self) {
+        let _ = self.close_keep_home().await;
+    }
+
+    /// Closes the app and hands back its home, to launch it again on the same state.
+    pub async fn close_keep_home(mut self) -> tempfile::TempDir {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        // Give the app a moment to exit and release its single-instance name and files.
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        let home = tempfile::Builder::new().prefix("arke-e2e-swap-").tempdir().expect("temp");
+        std::mem::replace(&mut self.home, home)
+    }
+
+    /// Clicks the element with this `data-testid` (waiting for it).
+    pub async fn click(&self, test_id: &str) {
+        self.click_css(&format!("[data-testid=\"{test_id}\"]")).await;
+    }
+
+    /// Waits for an element matching `css` to exist and returns it.
+    pub async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                return el;
+            }
+            assert!(Instant::now() < deadline, "{css} never appeared");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// `(job id, status, text)` of every job row currently shown, read in one script call
+    /// (the list re-renders often, so element handles would go stale).
+    pub async fn rows(&self) -> Vec<(String, String, String)> {
+        let script = "return Array.from(document.querySelectorAll('[data-testid=\"job-row\"]'))\
+                      .map(r => [r.dataset.jobId || '', r.dataset.status || '', r.innerText]);";
+        let value = self.client.execute(script, vec![]).await.unwrap_or_default();
+        serde_json::from_value(value).unwrap_or_default()
+    }
+
+    /// Clicks the first element matching `css`, retrying while the list re-renders under it.
+    pub async fn click_css(&self, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let clicked = match self.client.find(Locator::Css(css)).await {
+                Ok(el) => el.click().await.is_ok(),
+                Err(_) => false,
+            };
+            if clicked {
+                return;
+            }
+            assert!(Instant::now() < deadline, "could not click {css}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Shows a tab and waits until `ok` holds for its rows (within `secs`); returns them.
+    pub async fn wait_rows(
+        &self,
+        tab: &str,
+        secs: u64,
+        ok: impl Fn(&[(String, String, String)]) -> bool,
+    ) -> Vec<(String, String, String)> {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            self.click(&format!("tab-{tab}")).await;
+            let rows = self.rows().await;
+            if ok(&rows) {
+                return rows;
+            }
+            assert!(Instant::now() < deadline, "the {tab} tab never showed the expected rows; last: {rows:?}");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
     }
 }
 
 impl Drop for App {
     fn drop(&mut self) {
+        // (close_keep_home already stopped the driver; killing twice is harmless.)
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }

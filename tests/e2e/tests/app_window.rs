@@ -10,8 +10,8 @@ async fn the_window_shows_version_and_data_dir_from_rust() {
     assert_eq!(name, "Arke Export");
 
     // Filled in by the `app_info` command: the placeholder "…" is gone only after the round-trip.
-    let version = app.wait_text("about-version", |t| t != "…").await;
-    assert_eq!(version, env!("CARGO_PKG_VERSION"));
+    let version = app.wait_text("app-version", |t| t != "…").await;
+    assert_eq!(version, format!("v{}", env!("CARGO_PKG_VERSION")));
 
     let data_dir = app.wait_text("data-dir", |t| t != "…").await;
     let expected = app.home.path().join("data").join("arke-export");

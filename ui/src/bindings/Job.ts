@@ -20,7 +20,7 @@ reason: string | null,
 /**
  * A stable code for `reason` (e.g. `machine_timeout`, `worker_error`).
  */
-reason_code: string | null, machine_id: string | null, instance_id: string | null, region: string | null, exit_code: number | null, progress: JobProgress | null, output: JobOutput | null, failures: Array<Failure>, saved_to: string | null, bytes_downloaded: bigint, attempt: number, created_at: number, updated_at: number, started_at: number | null, finished_at: number | null, 
+reason_code: string | null, machine_id: string | null, instance_id: string | null, region: string | null, exit_code: number | null, progress: JobProgress | null, output: JobOutput | null, failures: Array<Failure>, saved_to: string | null, bytes_downloaded: number, attempt: number, created_at: number, updated_at: number, started_at: number | null, finished_at: number | null, 
 /**
  * When the bucket's copy goes away (ready jobs).
  */

@@ -3,7 +3,7 @@
 /**
  * The export file, once the worker has uploaded it.
  */
-export type JobOutput = { key: string, file_name: string, size: bigint, 
+export type JobOutput = { key: string, file_name: string, size: number, 
 /**
  * Absent for the original worker image, which writes no result.json.
  */

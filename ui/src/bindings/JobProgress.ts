@@ -3,4 +3,4 @@
 /**
  * Records done so far, from the worker's `progress.json`.
  */
-export type JobProgress = { done: bigint, failed: bigint, total: bigint | null, };
+export type JobProgress = { done: number, failed: number, total: number | null, };

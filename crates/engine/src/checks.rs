@@ -1,0 +1,62 @@
+//! "Test connection" for Fly and R2, with precise results.
+
+use arke_export_worker::config::StorageConfig;
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::config::Config;
+use crate::fly::FlyClient;
+use crate::r2::R2Store;
+use crate::secrets::{SecretKind, Secrets};
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct CheckResult {
+    pub ok: bool,
+    pub message: String,
+}
+
+fn fail(message: impl Into<String>) -> CheckResult {
+    CheckResult { ok: false, message: message.into() }
+}
+
+/// Lists the app's machines: proves the URL, the token and the app name.
+pub async fn check_fly(config: &Config, secrets: &Secrets) -> CheckResult {
+    let Some(app) = &config.fly_app else { return fail("Set the Fly app name first.") };
+    let token = match secrets.get(SecretKind::FlyToken) {
+        Ok(Some(t)) => t,
+        Ok(None) => return fail("Set the Fly API token first."),
+        Err(e) => return fail(e.to_string()),
+    };
+    match FlyClient::new(&config.fly_api_url, app, token).list().await {
+        Ok(machines) => CheckResult {
+            ok: true,
+            message: format!("Fly app {app:?} answered: {} machine(s) exist now.", machines.len()),
+        },
+        Err(e) => fail(e.to_string()),
+    }
+}
+
+/// Lists one key of the bucket: proves the endpoint, the credentials and the bucket name.
+pub async fn check_r2(config: &Config, secrets: &Secrets) -> CheckResult {
+    let Some(endpoint) = &config.r2_endpoint else { return fail("Set the R2 endpoint or account ID first.") };
+    let Some(key_id) = &config.r2_access_key_id else { return fail("Set the R2 access key ID first.") };
+    let secret = match secrets.get(SecretKind::R2Secret) {
+        Ok(Some(s)) => s,
+        Ok(None) => return fail("Set the R2 secret access key first."),
+        Err(e) => return fail(e.to_string()),
+    };
+    let storage = StorageConfig {
+        endpoint: endpoint.clone(),
+        bucket: config.r2_bucket.clone(),
+        access_key_id: key_id.clone(),
+        secret_access_key: secret,
+    };
+    match R2Store::new(&storage).check().await {
+        Ok(()) => CheckResult {
+            ok: true,
+            message: format!("Bucket {:?} at {endpoint} is reachable and the credentials work.", config.r2_bucket),
+        },
+        Err(e) => fail(e.to_string()),
+    }
+}

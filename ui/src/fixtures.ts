@@ -1,0 +1,31 @@
+import type { Job } from "./bindings/Job";
+
+/** A job as the engine sends it, with `over` applied. */
+export function job(over: Partial<Job> = {}): Job {
+  return {
+    id: "job_1",
+    batch_id: "batch_1",
+    task_id: "job_1",
+    pis: ["01HZX3K9Q4M8V2T6R5N7P0W1YB"],
+    options: { recursive: false, maxDepth: 5, parallelBatchSize: 10, includeOcr: true, cheimarrosMode: "full" },
+    state: "queued",
+    reason: null,
+    reason_code: null,
+    machine_id: null,
+    instance_id: null,
+    region: null,
+    exit_code: null,
+    progress: null,
+    output: null,
+    failures: [],
+    saved_to: null,
+    bytes_downloaded: 0,
+    attempt: 1,
+    created_at: 1000,
+    updated_at: 1000,
+    started_at: null,
+    finished_at: null,
+    expires_at: null,
+    ...over,
+  };
+}

@@ -1,0 +1,186 @@
+// Jobs: tabs (Active / Finished / Failed), a virtualized list grouped by batch, a details drawer.
+import { api } from "../api";
+import { errorText } from "../about";
+import type { Job } from "../bindings/Job";
+import { h } from "../dom";
+import {
+  elapsed,
+  formatBytes,
+  formatElapsed,
+  progressFraction,
+  progressText,
+  recordsLabel,
+  statusInfo,
+  type Tab,
+} from "../status";
+import type { JobStore, Row } from "../store";
+import { visibleRange } from "../virtual";
+
+const ROW_HEIGHT = 64;
+
+export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLElement {
+  let tab: Tab = "active";
+  let rows: Row[] = [];
+  let selected: string | null = null;
+
+  const tabs = (["active", "finished", "failed"] as Tab[]).map((t) =>
+    h("button", { role: "tab", class: "tab", "data-tab": t, "data-testid": `tab-${t}`, onclick: () => selectTab(t) }),
+  );
+  const viewport = h("div", { class: "viewport", role: "list", tabindex: 0, "aria-label": "Jobs" });
+  const spacer = h("div", { class: "spacer" });
+  const items = h("div", { class: "items" });
+  viewport.append(spacer, items);
+  const empty = h("p", { class: "empty" }, "No jobs here yet.");
+  const details = h("section", { class: "details", hidden: true, "aria-live": "polite" });
+
+  const act = (label: string, f: () => Promise<unknown>, testId?: string) =>
+    h("button", { class: "small", "data-testid": testId, onclick: async (e: Event) => {
+      e.stopPropagation();
+      try {
+        await f();
+      } catch (err) {
+        onError(errorText(err));
+      }
+    } }, label);
+
+  function jobRow(job: Job): HTMLElement {
+    const s = statusInfo(job.state);
+    const fraction = progressFraction(job, store.downloadedBytes(job.id));
+    const bar = h("div", { class: "bar" }, h("div", { class: "fill", style: `width:${Math.round((fraction ?? 0) * 100)}%` }));
+    if (fraction === null && (job.state === "running" || job.state === "spawning")) bar.classList.add("indeterminate");
+    const actions = h("div", { class: "actions" });
+    if (job.state === "ready" || job.state === "downloaded") actions.append(act("Download…", () => api.download(job.id), "download-button"));
+    if (job.saved_to) actions.append(act("Show in folder", () => api.showInFolder(job.id)));
+    if (["failed", "canceled", "expired"].includes(job.state)) actions.append(act("Retry", () => api.retry(job.id)));
+    if (["queued", "spawning", "running"].includes(job.state)) actions.append(act("Cancel", () => api.cancel(job.id)));
+    if (!["spawning", "running", "downloading"].includes(job.state)) actions.append(act("Remove", () => api.remove(job.id)));
+    const machine = job.machine_id ? `${job.machine_id} · ${job.region ?? ""}` : "";
+    const row = h(
+      "div",
+      {
+        class: `job${selected === job.id ? " selected" : ""}`,
+        role: "listitem",
+        tabindex: 0,
+        "data-testid": "job-row",
+        "data-job-id": job.id,
+        "data-status": job.state,
+        onclick: () => select(job.id),
+        onkeydown: (e: Event) => {
+          if ((e as KeyboardEvent).key === "Enter") select(job.id);
+        },
+      },
+      h("span", { class: `badge ${s.tone}`, title: s.label }, h("span", { "aria-hidden": "true" }, s.icon), ` ${s.label}`),
+      h("div", { class: "main" }, h("div", { class: "records mono" }, recordsLabel(job)), bar, h("div", { class: "sub" }, progressText(job), job.reason ? h("span", { class: "reason" }, ` — ${job.reason}`) : null)),
+      h("div", { class: "meta" }, h("div", { class: "elapsed" }, formatElapsed(elapsed(job, Date.now()))), h("div", { class: "mono" }, machine), h("div", {}, job.output ? formatBytes(job.output.size) : "")),
+      actions,
+    );
+    return row;
+  }
+
+  function batchRow(r: Extract<Row, { kind: "batch" }>): HTMLElement {
+    return h(
+      "div",
+      { class: "batch", role: "listitem" },
+      h("strong", {}, `Batch ${r.batchId.slice(-10)}`),
+      h("span", {}, ` ${r.count} job${r.count === 1 ? "" : "s"}`),
+      r.ready > 0 ? act(`Download all (${r.ready})`, () => api.downloadBatch(r.batchId)) : null,
+    );
+  }
+
+  // Rows are rebuilt only when their job changed, so clicks, hover and focus survive updates.
+  const cache = new Map<string, { key: string; el: HTMLElement }>();
+  function rowElement(r: Row): HTMLElement {
+    const id = r.kind === "batch" ? `batch:${r.batchId}` : r.job.id;
+    const key =
+      r.kind === "batch"
+        ? `${r.count}/${r.ready}`
+        : `${r.job.updated_at}/${r.job.state}/${store.downloadedBytes(r.job.id) ?? ""}/${selected === r.job.id}`;
+    const hit = cache.get(id);
+    if (hit && hit.key === key) return hit.el;
+    const el = r.kind === "batch" ? batchRow(r) : jobRow(r.job);
+    cache.set(id, { key, el });
+    return el;
+  }
+
+  function paint(): void {
+    const { start, end } = visibleRange(viewport.scrollTop, viewport.clientHeight || 600, ROW_HEIGHT, rows.length);
+    spacer.style.height = `${rows.length * ROW_HEIGHT}px`;
+    items.style.transform = `translateY(${start * ROW_HEIGHT}px)`;
+    const wanted = rows.slice(start, end).map(rowElement);
+    if (wanted.length !== items.children.length || wanted.some((el, i) => items.children[i] !== el)) {
+      items.replaceChildren(...wanted);
+    }
+    if (cache.size > 4 * rows.length + 200) cache.clear();
+    empty.hidden = rows.length > 0;
+  }
+
+  function tickElapsed(): void {
+    const now = Date.now();
+    for (const el of items.querySelectorAll<HTMLElement>("[data-job-id]")) {
+      const job = store.get(el.dataset.jobId ?? "");
+      const span = el.querySelector<HTMLElement>(".elapsed");
+      if (job && span) span.textContent = formatElapsed(elapsed(job, now));
+    }
+  }
+
+  function refresh(): void {
+    rows = store.rows(tab);
+    const counts = store.counts();
+    for (const t of tabs) {
+      const name = t.dataset.tab as Tab;
+      t.textContent = `${name[0].toUpperCase()}${name.slice(1)} (${counts[name]})`;
+      t.setAttribute("aria-selected", String(name === tab));
+    }
+    paint();
+    if (selected) void showDetails(selected);
+  }
+
+  function selectTab(t: Tab): void {
+    tab = t;
+    viewport.scrollTop = 0;
+    refresh();
+  }
+
+  function select(id: string): void {
+    selected = selected === id ? null : id;
+    details.hidden = selected === null;
+    paint();
+    if (selected) void showDetails(selected);
+  }
+
+  async function showDetails(id: string): Promise<void> {
+    const job = store.get(id);
+    if (!job) return;
+    try {
+      const timeline = await api.timeline(id);
+      const parts: (HTMLElement | null)[] = [
+        h("h3", {}, `Job ${job.id}`),
+        job.reason ? h("p", { class: "error" }, job.reason) : null,
+        h("p", { class: "mono" }, job.pis.join(", ")),
+        job.failures.length > 0 ? h("ul", { class: "failures" }, ...job.failures.map((f) => h("li", {}, `${f.pi}: ${f.error}`))) : null,
+        h("ol", { class: "timeline" }, ...timeline.map((t) => h("li", {}, h("time", {}, new Date(t.at).toLocaleTimeString()), ` ${statusInfo(t.state).label}: ${t.detail}`))),
+      ];
+      details.replaceChildren(...parts.filter((n): n is HTMLElement => n !== null));
+    } catch (e) {
+      onError(errorText(e));
+    }
+  }
+
+  viewport.addEventListener("scroll", () => requestAnimationFrame(paint));
+  window.addEventListener("resize", () => paint());
+  store.subscribe(refresh);
+  // Elapsed times move on (in place: no row is rebuilt for it).
+  window.setInterval(() => {
+    if (tab === "active" && rows.length > 0) tickElapsed();
+  }, 1000);
+  refresh();
+
+  return h(
+    "section",
+    { class: "card jobs", "aria-labelledby": "jobs-title" },
+    h("div", { class: "jobs-head" }, h("h2", { id: "jobs-title" }, "Jobs"), h("div", { role: "tablist" }, ...tabs)),
+    viewport,
+    empty,
+    details,
+  );
+}
