@@ -1,0 +1,187 @@
+//! Engine numbers (`cargo bench -p arke-export-engine`):
+//! 1. polling with 1,000 active jobs: bucket requests per poll interval and CPU;
+//! 2. download throughput of a 1 GB object vs `curl` on a presigned URL from the same server,
+//!    and the process's peak RSS before and after.
+//! Sizes: `ARKE_BENCH_JOBS` (default 1000), `ARKE_BENCH_DOWNLOAD_MB` (default 1024).
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use arke_export_engine::Engine;
+use arke_export_engine::config::{Config, SettingsFile};
+use arke_export_engine::job::JobState;
+use arke_export_engine::secrets::{Secret, SecretKind, Secrets};
+use arke_export_engine::services::Services;
+use arke_export_sandbox::fly::{FaultRequest, MachineFault, apply_faults, faults::MachineFaultRequest};
+use arke_export_sandbox::{CatalogSource, CatalogSpec, Sandbox, SandboxOptions};
+use arke_export_worker::options::ExportOptions;
+
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
+    let ticks: f64 = fields.get(11).and_then(|v| v.parse().ok()).unwrap_or(0.0)
+        + fields.get(12).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    ticks / 100.0
+}
+
+fn peak_rss_mb() -> f64 {
+    arke_export_worker::run::peak_memory_mb()
+}
+
+fn config(sb: &Sandbox) -> Config {
+    let e = sb.endpoints();
+    let pairs: HashMap<String, String> = [
+        ("MODE", "fly".to_owned()),
+        ("FLY_API_URL", e.fly_api_url),
+        ("FLY_APP", e.fly_app),
+        ("FLY_IMAGE", "bench".to_owned()),
+        ("R2_ENDPOINT", e.r2_endpoint),
+        ("R2_BUCKET", e.r2_bucket),
+        ("R2_ACCESS_KEY_ID", e.r2_access_key_id),
+        ("POLL_INTERVAL_S", "1".to_owned()),
+        ("MAX_RUNNING", "100000".to_owned()),
+        ("RUN_TIMEOUT_S", "3600".to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (format!("ARKE_EXPORT_{k}"), v))
+    .collect();
+    Config::resolve(&SettingsFile::default(), |k| pairs.get(k).cloned()).unwrap()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let jobs: usize = std::env::var("ARKE_BENCH_JOBS").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let mb: u64 = std::env::var("ARKE_BENCH_DOWNLOAD_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(1024);
+    let dir = tempfile::tempdir().unwrap();
+    let sb = Sandbox::start_with(
+        &dir.path().join("sb"),
+        SandboxOptions {
+            catalog: CatalogSource::Generate(CatalogSpec { size: 1, seed: 1 }),
+            worker_command: vec!["true".into()],
+            rate_limits: false,
+        },
+    )
+    .await
+    .unwrap();
+    // Machines that start and never finish: every job stays active.
+    for _ in 0..jobs {
+        apply_faults(
+            &sb.fly.fleet,
+            FaultRequest {
+                machine: Some(MachineFaultRequest { name: None, fault: MachineFault::Hang }),
+                ..Default::default()
+            },
+        );
+    }
+    let secrets = Secrets::with_service(&format!("arke-export-bench-{}", std::process::id()), false);
+    let e = sb.endpoints();
+    secrets
+        .set(SecretKind::FlyToken, &Secret::new(e.fly_api_token.clone()))
+        .expect("the bench needs a keyring: run it under scripts/with-keyring.sh");
+    secrets.set(SecretKind::R2Secret, &Secret::new(e.r2_secret_access_key.clone())).unwrap();
+    let config = config(&sb);
+    let services = Services::fly(&config, &secrets).unwrap();
+    let engine = Engine::start(config, services, &dir.path().join("data")).await.unwrap();
+
+    // 1. Polling.
+    // Digits only, 26 long, leading zeros: valid ULIDs (the machines never read them).
+    let ids = (0..jobs).map(|i| format!("{i:026}")).collect::<Vec<_>>().join("\n");
+    let (_, submitted) = engine.submit(&ids, ExportOptions::default(), Some(1)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while engine.jobs().unwrap().iter().any(|j| j.state == JobState::Queued) {
+        assert!(Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let bucket_dir = sb.dir.join("s3").join(&sb.s3.bucket).join("exports");
+    let write_progress = |round: u64| {
+        for j in &submitted {
+            let d = bucket_dir.join(&j.task_id);
+            std::fs::create_dir_all(&d).unwrap();
+            let body = format!(
+                r#"{{"task_id":"{}","entities_done":{round},"entities_failed":0,"updated_at":"x"}}"#,
+                j.task_id
+            );
+            std::fs::write(d.join("progress.json"), body).unwrap();
+        }
+    };
+    write_progress(0);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let rounds = 10u64;
+    let (r0, c0, t0) = (engine.services().r2.requests(), cpu_seconds(), Instant::now());
+    for round in 1..=rounds {
+        write_progress(round);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let (requests, cpu, secs) = (engine.services().r2.requests() - r0, cpu_seconds() - c0, t0.elapsed().as_secs_f64());
+    let active = engine.jobs().unwrap().iter().filter(|j| j.state.has_machine()).count();
+    println!("polling: {active} active jobs, {secs:.1} s at a 1 s interval");
+    println!(
+        "  bucket requests per interval: {:.1} (1 listing of {} keys + at most 8 progress reads)",
+        requests as f64 / secs,
+        jobs
+    );
+    println!(
+        "  CPU of this process (engine + sandbox servers + progress writer): {:.1} % of one core",
+        cpu / secs * 100.0
+    );
+
+    // 2. Download.
+    let key = "exports/bench-download/big.xml";
+    let path = sb.dir.join("s3").join(&sb.s3.bucket).join(key);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    {
+        use std::io::Write;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let chunk = vec![b'x'; 1024 * 1024];
+        for _ in 0..mb {
+            f.write_all(&chunk).unwrap();
+        }
+    }
+    let size = mb * 1024 * 1024;
+    let storage = arke_export_worker::config::StorageConfig {
+        endpoint: e.r2_endpoint.clone(),
+        bucket: e.r2_bucket.clone(),
+        access_key_id: e.r2_access_key_id.clone(),
+        secret_access_key: Secret::new(e.r2_secret_access_key.clone()),
+    };
+    let r2 = arke_export_engine::r2::R2Store::new(&storage);
+    let rss_before = peak_rss_mb();
+    let target = dir.path().join("big.xml");
+    let t = Instant::now();
+    let spec = arke_export_engine::download::DownloadSpec { key, size, sha256: None, target: &target };
+    arke_export_engine::download::download(&r2, &spec, |_, _| {}).await.unwrap();
+    let ours = t.elapsed().as_secs_f64();
+    let rss_after = peak_rss_mb();
+    std::fs::remove_file(&target).unwrap();
+
+    let client = arke_export_worker::storage::s3_client(&storage);
+    let presigned = client
+        .get_object()
+        .bucket(&e.r2_bucket)
+        .key(key)
+        .presigned(aws_sdk_s3::presigning::PresigningConfig::expires_in(Duration::from_secs(600)).unwrap())
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let status = std::process::Command::new("curl")
+        .args(["-sf", "-o"])
+        .arg(&target)
+        .arg(presigned.uri())
+        .status()
+        .expect("curl");
+    let theirs = t.elapsed().as_secs_f64();
+    assert!(status.success(), "curl failed on the presigned URL");
+    assert_eq!(std::fs::metadata(&target).unwrap().len(), size);
+    let mbps = |s: f64| size as f64 / 1e6 / s;
+    println!("download of {mb} MiB from the same S3 server:");
+    println!("  engine (streamed to .part, SHA-256, fsync, rename): {:.2} s = {:.0} MB/s", ours, mbps(ours));
+    println!("  curl on a presigned URL:                            {:.2} s = {:.0} MB/s", theirs, mbps(theirs));
+    println!("  engine / curl: {:.0} %", theirs / ours * 100.0);
+    println!("  peak RSS of this process: {rss_before:.1} MB before the download, {rss_after:.1} MB after");
+    let _ = secrets.clear(SecretKind::FlyToken);
+    let _ = secrets.clear(SecretKind::R2Secret);
+    engine.shutdown().await;
+}
