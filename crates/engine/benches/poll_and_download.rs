@@ -2,6 +2,7 @@
 //! 1. polling with 1,000 active jobs: bucket requests per poll interval and CPU;
 //! 2. download throughput of a 1 GB object vs `curl` on a presigned URL from the same server,
 //!    and the process's peak RSS before and after.
+//!
 //! Sizes: `ARKE_BENCH_JOBS` (default 1000), `ARKE_BENCH_DOWNLOAD_MB` (default 1024).
 
 use std::collections::HashMap;
