@@ -9,11 +9,12 @@ import { settingsDialog } from "./views/settings";
 
 const store = new JobStore();
 const toast = byTestId("app-error");
+let toastTimer: number | undefined;
 function showError(message: string): void {
   toast.textContent = message;
   toast.hidden = false;
-  window.clearTimeout((toast as HTMLElement & { timer?: number }).timer);
-  (toast as HTMLElement & { timer?: number }).timer = window.setTimeout(() => (toast.hidden = true), 12000);
+  window.clearTimeout(toastTimer);
+  toastTimer = window.setTimeout(() => (toast.hidden = true), 12000);
 }
 
 const badge = byTestId("mode-badge");

@@ -83,19 +83,44 @@ async fn main() {
         .set(SecretKind::FlyToken, &Secret::new(e.fly_api_token.clone()))
         .expect("the bench needs a keyring: run it under scripts/with-keyring.sh");
     secrets.set(SecretKind::R2Secret, &Secret::new(e.r2_secret_access_key.clone())).unwrap();
+    // 1. Polling. The engine's own client paces creates at Fly's 1/s, so the 1,000 running
+    //    machines are made directly in the stand-in, and their jobs written as running.
+    let store = arke_export_engine::store::Store::open(&dir.path().join("data")).unwrap();
+    let batch = arke_export_engine::job::Batch {
+        id: arke_export_engine::job::new_id("batch"),
+        created_at: arke_export_engine::job::now_ms(),
+        options: ExportOptions::default(),
+        per_machine: 1,
+        record_count: jobs as u32,
+    };
+    let submitted: Vec<arke_export_engine::job::Job> = (0..jobs)
+        .map(|i| {
+            let now = arke_export_engine::job::now_ms();
+            let mut job = arke_export_engine::job::Job::queued(
+                &batch.id,
+                vec![format!("{i:026}")],
+                ExportOptions::default(),
+                now,
+            );
+            let request = arke_fly_api::CreateMachineRequest {
+                name: Some(job.task_id.clone()),
+                config: arke_fly_api::MachineConfig { image: "bench".into(), ..Default::default() },
+                ..Default::default()
+            };
+            let machine = sb.fly.fleet.create(arke_export_sandbox::SANDBOX_APP, request);
+            job.state = JobState::Running;
+            job.machine_id = Some(machine.id);
+            job.instance_id = Some(machine.instance_id);
+            job.region = Some(machine.region);
+            job.started_at = Some(now);
+            job
+        })
+        .collect();
+    store.insert_batch(&batch, &submitted).unwrap();
+    drop(store);
     let config = config(&sb);
     let services = Services::fly(&config, &secrets).unwrap();
     let engine = Engine::start(config, services, &dir.path().join("data")).await.unwrap();
-
-    // 1. Polling.
-    // Digits only, 26 long, leading zeros: valid ULIDs (the machines never read them).
-    let ids = (0..jobs).map(|i| format!("{i:026}")).collect::<Vec<_>>().join("\n");
-    let (_, submitted) = engine.submit(&ids, ExportOptions::default(), Some(1)).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while engine.jobs().unwrap().iter().any(|j| j.state == JobState::Queued) {
-        assert!(Instant::now() < deadline);
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
     let bucket_dir = sb.dir.join("s3").join(&sb.s3.bucket).join("exports");
     let write_progress = |round: u64| {
         for j in &submitted {
@@ -142,8 +167,22 @@ async fn main() {
         }
     }
     let size = mb * 1024 * 1024;
+    // A server of its own (own runtime, own threads), so the downloader does not share its
+    // threads with the server — as with curl, and as against R2.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let s3_root = sb.dir.join("s3");
+    let (bucket, ak, sk) = (e.r2_bucket.clone(), e.r2_access_key_id.clone(), e.r2_secret_access_key.clone());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async move {
+            let server = arke_export_sandbox::S3Server::start(&s3_root, &bucket, &ak, &sk).await.unwrap();
+            tx.send(server.endpoint.clone()).unwrap();
+            std::future::pending::<()>().await;
+        });
+    });
+    let endpoint = rx.recv().unwrap();
     let storage = arke_export_worker::config::StorageConfig {
-        endpoint: e.r2_endpoint.clone(),
+        endpoint,
         bucket: e.r2_bucket.clone(),
         access_key_id: e.r2_access_key_id.clone(),
         secret_access_key: Secret::new(e.r2_secret_access_key.clone()),

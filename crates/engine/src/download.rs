@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 
 use crate::r2::{R2Error, R2Store};
 
@@ -135,6 +135,41 @@ enum Fetch {
     Net(R2Error),
 }
 
+/// Writes and hashes on its own thread, so the disk and the checksum overlap the network.
+struct Sink {
+    tx: std::sync::mpsc::SyncSender<bytes::Bytes>,
+    handle: std::thread::JoinHandle<(Sha256, u64, std::io::Result<()>)>,
+}
+
+impl Sink {
+    fn start(part: &Path, mut hasher: Sha256) -> std::io::Result<Sink> {
+        use std::io::Write;
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(part)?;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<bytes::Bytes>(64);
+        let handle = std::thread::spawn(move || {
+            let mut out = std::io::BufWriter::with_capacity(4 * 1024 * 1024, file);
+            let mut written = 0u64;
+            for chunk in rx {
+                if let Err(e) = out.write_all(&chunk) {
+                    // Dropping the receiver tells the sender to stop.
+                    return (hasher, written, Err(e));
+                }
+                hasher.update(&chunk);
+                written += chunk.len() as u64;
+            }
+            let done = out.flush().and_then(|()| out.get_ref().sync_all());
+            (hasher, written, done)
+        });
+        Ok(Sink { tx, handle })
+    }
+
+    /// Waits for the thread: the hash and byte count of what reached the file, and how it ended.
+    fn finish(self) -> (Sha256, u64, std::io::Result<()>) {
+        drop(self.tx);
+        self.handle.join().expect("the writer thread does not panic")
+    }
+}
+
 async fn fetch(
     r2: &R2Store,
     spec: &DownloadSpec<'_>,
@@ -148,26 +183,27 @@ async fn fetch(
     }
     let (mut body, total) = r2.get_from(spec.key, *have).await.map_err(Fetch::Net)?;
     let total = if spec.size > 0 { spec.size } else { total };
-    let file = tokio::fs::OpenOptions::new().create(true).append(true).open(part).await.map_err(Fetch::Io)?;
-    let mut out = tokio::io::BufWriter::with_capacity(1024 * 1024, file);
-    loop {
+    let sink = Sink::start(part, std::mem::take(hasher)).map_err(Fetch::Io)?;
+    let mut sent = *have;
+    let network = loop {
         match body.try_next().await {
             Ok(Some(chunk)) => {
-                out.write_all(&chunk).await.map_err(Fetch::Io)?;
-                hasher.update(&chunk);
-                *have += chunk.len() as u64;
-                progress(*have, total);
+                sent += chunk.len() as u64;
+                if sink.tx.send(chunk).is_err() {
+                    break Ok(()); // the writer stopped on an error; finish() reports it
+                }
+                progress(sent, total);
             }
-            Ok(None) => break,
-            Err(e) => {
-                out.flush().await.map_err(Fetch::Io)?;
-                return Err(Fetch::Net(R2Error::Unreachable { endpoint: spec.key.to_owned(), reason: e.to_string() }));
-            }
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(R2Error::Unreachable { endpoint: spec.key.to_owned(), reason: e.to_string() }),
         }
-    }
-    out.flush().await.map_err(Fetch::Io)?;
-    out.get_ref().sync_all().await.map_err(Fetch::Io)?;
-    Ok(())
+    };
+    // What reached the file was hashed, whatever happened: a resume continues from there.
+    let (state, written, disk) = tokio::task::spawn_blocking(move || sink.finish()).await.expect("join the writer");
+    *hasher = state;
+    *have += written;
+    disk.map_err(Fetch::Io)?;
+    network.map_err(Fetch::Net)
 }
 
 #[cfg(test)]

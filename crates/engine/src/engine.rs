@@ -92,8 +92,7 @@ impl Engine {
             };
             return Err(EngineError::Invalid(format!("no valid record ID to export ({why})")));
         }
-        let options = ExportOptions::parse(Some(&serde_json::to_string(&options).expect("options serialise")))
-            .map_err(|e| EngineError::Invalid(e.to_string()))?;
+        options.validate().map_err(|e| EngineError::Invalid(e.to_string()))?;
         let per_machine = per_machine.unwrap_or(self.inner.config.per_machine).clamp(1, 10_000);
         let now = now_ms();
         let batch = Batch {
@@ -106,34 +105,7 @@ impl Engine {
         let jobs: Vec<Job> = parsed
             .ids
             .chunks(per_machine as usize)
-            .map(|pis| {
-                let id = new_id("job");
-                Job {
-                    task_id: id.clone(),
-                    id,
-                    batch_id: batch.id.clone(),
-                    pis: pis.to_vec(),
-                    options: options.clone(),
-                    state: JobState::Queued,
-                    reason: None,
-                    reason_code: None,
-                    machine_id: None,
-                    instance_id: None,
-                    region: None,
-                    exit_code: None,
-                    progress: None,
-                    output: None,
-                    failures: Vec::new(),
-                    saved_to: None,
-                    bytes_downloaded: 0,
-                    attempt: 1,
-                    created_at: now,
-                    updated_at: now,
-                    started_at: None,
-                    finished_at: None,
-                    expires_at: None,
-                }
-            })
+            .map(|pis| Job::queued(&batch.id, pis.to_vec(), options.clone(), now))
             .collect();
         self.inner.store.insert_batch(&batch, &jobs)?;
         for job in &jobs {

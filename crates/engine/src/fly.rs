@@ -178,7 +178,17 @@ impl FlyClient {
             return Ok(existing);
         }
         let body = serde_json::to_value(request).expect("request serialises");
-        self.call(Method::POST, "/machines", Action::Create, Some(&body)).await
+        match self.call(Method::POST, "/machines", Action::Create, Some(&body)).await {
+            // Another process created it between our look-up and our create: use that one.
+            Err(FlyError::Status { status: 409, .. }) if request.name.is_some() => {
+                let name = request.name.as_deref().unwrap_or_default();
+                self.find_by_name(name).await?.ok_or_else(|| FlyError::Status {
+                    status: 409,
+                    message: format!("a machine named {name:?} exists but cannot be found"),
+                })
+            }
+            other => other,
+        }
     }
 
     pub async fn get(&self, id: &str) -> Result<Machine, FlyError> {

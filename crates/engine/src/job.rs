@@ -129,6 +129,38 @@ pub struct Job {
     pub expires_at: Option<i64>,
 }
 
+impl Job {
+    /// A new queued job of `batch_id` for `pis` (first attempt).
+    pub fn queued(batch_id: &str, pis: Vec<String>, options: ExportOptions, now: i64) -> Job {
+        let id = new_id("job");
+        Job {
+            task_id: id.clone(),
+            id,
+            batch_id: batch_id.to_owned(),
+            pis,
+            options,
+            state: JobState::Queued,
+            reason: None,
+            reason_code: None,
+            machine_id: None,
+            instance_id: None,
+            region: None,
+            exit_code: None,
+            progress: None,
+            output: None,
+            failures: Vec::new(),
+            saved_to: None,
+            bytes_downloaded: 0,
+            attempt: 1,
+            created_at: now,
+            updated_at: now,
+            started_at: None,
+            finished_at: None,
+            expires_at: None,
+        }
+    }
+}
+
 /// One step in a job's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export, export_to = "../../../ui/src/bindings/")]

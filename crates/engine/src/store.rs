@@ -229,32 +229,9 @@ mod tests {
     use arke_export_worker::options::ExportOptions;
 
     pub fn job(batch: &str, state: JobState) -> Job {
-        let id = new_id("job");
-        Job {
-            task_id: id.clone(),
-            id,
-            batch_id: batch.to_owned(),
-            pis: vec!["01HZX3K9Q4M8V2T6R5N7P0W1YB".into()],
-            options: ExportOptions::default(),
-            state,
-            reason: None,
-            reason_code: None,
-            machine_id: None,
-            instance_id: None,
-            region: None,
-            exit_code: None,
-            progress: None,
-            output: None,
-            failures: vec![],
-            saved_to: None,
-            bytes_downloaded: 0,
-            attempt: 1,
-            created_at: now_ms(),
-            updated_at: now_ms(),
-            started_at: None,
-            finished_at: None,
-            expires_at: None,
-        }
+        let mut job = Job::queued(batch, vec!["01HZX3K9Q4M8V2T6R5N7P0W1YB".into()], ExportOptions::default(), now_ms());
+        job.state = state;
+        job
     }
 
     #[test]

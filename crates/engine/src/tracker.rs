@@ -336,15 +336,17 @@ async fn reattach(inner: &Inner) -> Result<(), EngineError> {
             }
         }
     }
-    let unfinished: HashMap<String, Job> = inner
+    // By job id (from the machine's metadata), not machine id: another process sharing this store
+    // may have just created a machine it has not recorded yet.
+    let unfinished: std::collections::HashSet<String> = inner
         .store
-        .jobs_in(&[JobState::Spawning, JobState::Running])?
+        .jobs_in(&[JobState::Queued, JobState::Spawning, JobState::Running])?
         .into_iter()
-        .filter_map(|j| j.machine_id.clone().map(|m| (m, j)))
+        .flat_map(|j| [j.id.clone(), j.task_id])
         .collect();
     for m in machines {
         let Some(job_id) = m.config.metadata.get("arke_export_job") else { continue };
-        if unfinished.contains_key(&m.id) || m.state == state::DESTROYED {
+        if unfinished.contains(job_id) || unfinished.contains(&m.name) || m.state == state::DESTROYED {
             continue;
         }
         let detail = format!("machine {} (job {job_id}, {}) belongs to no unfinished job", m.id, m.state);

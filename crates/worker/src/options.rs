@@ -54,10 +54,16 @@ impl ExportOptions {
     pub fn parse(json: Option<&str>) -> Result<Self, OptionsError> {
         let json = json.map(str::trim).filter(|s| !s.is_empty()).unwrap_or("{}");
         let options: ExportOptions = serde_json::from_str(json)?;
-        if options.parallel_batch_size == 0 || options.parallel_batch_size > MAX_PARALLEL {
-            return Err(OptionsError::Parallel(options.parallel_batch_size));
-        }
+        options.validate()?;
         Ok(options)
+    }
+
+    /// Checks the values serde cannot (ranges).
+    pub fn validate(&self) -> Result<(), OptionsError> {
+        if self.parallel_batch_size == 0 || self.parallel_batch_size > MAX_PARALLEL {
+            return Err(OptionsError::Parallel(self.parallel_batch_size));
+        }
+        Ok(())
     }
 }
 
