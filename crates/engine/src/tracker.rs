@@ -129,6 +129,10 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
     let now = now_ms();
     for mut job in inner.store.jobs_in(&[JobState::Ready])? {
         if job.expires_at.is_some_and(|t| t <= now) {
+            // The bucket's copy goes too (an R2 lifecycle rule may have removed it already).
+            if let Err(e) = inner.services.r2.delete_prefix(&task_prefix(&job.task_id)).await {
+                tracing::warn!("could not delete the expired export of {}: {e}", job.id);
+            }
             job.state = JobState::Expired;
             job.reason =
                 Some(format!("the export was kept {} h in the bucket and has been removed", inner.config.retention_h));

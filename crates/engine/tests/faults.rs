@@ -161,3 +161,26 @@ async fn a_full_disk_is_a_clear_error_and_leaves_no_partial_file() {
     assert_eq!(job.state, JobState::Ready, "the export can still be downloaded elsewhere");
     assert_eq!(job.reason_code.as_deref(), Some("disk_full"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_past_its_retention_expires_and_leaves_the_bucket() {
+    let dir = tempfile::tempdir().unwrap();
+    let ext = External::start(dir.path(), 30).await;
+    let data = dir.path().join("data");
+    let engine = ext.engine(&data, &[]).await;
+    let (_, jobs) = engine.submit(&ext.items(1), ExportOptions::default(), None).unwrap();
+    let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(60), settled).await.remove(0);
+    assert_eq!(job.state, JobState::Ready);
+    assert!(job.expires_at.unwrap() > arke_export_engine::job::now_ms() + 23 * 3_600_000, "24 h by default");
+    let objects = ext.sandbox.dir.join("s3").join(&ext.sandbox.s3.bucket).join("exports").join(&job.task_id);
+    assert!(objects.join("result.json").exists());
+    // Make its retention run out, as a day would.
+    let store = arke_export_engine::store::Store::open(&data).unwrap();
+    let mut aged = store.job(&job.id).unwrap().unwrap();
+    aged.expires_at = Some(arke_export_engine::job::now_ms() - 1);
+    store.save(&aged, None).unwrap();
+    let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(30), |j| j.state == JobState::Expired).await.remove(0);
+    assert_eq!(job.reason_code.as_deref(), Some("expired"));
+    assert!(!objects.join("result.json").exists(), "the bucket's copy is deleted");
+    assert!(engine.download(&job.id, &dir.path().join("late.xml")).await.is_err());
+}
