@@ -1,77 +1,18 @@
 //! The machines of the Fly stand-in: their records, their lifecycle, and the local
 //! processes that stand in for them.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::path::PathBuf;
-use std::process::Stdio;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use arke_fly_api::{CreateMachineRequest, ImageRef, Machine, MachineEvent, state};
-use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
 use super::faults::MachineFault;
+use super::ids::{Ids, now_ms, rfc3339};
 use arke_fly_api::limits::RateLimits;
-
-/// Most bytes of output kept per machine (the oldest are dropped first).
-const LOG_CAP: usize = 1024 * 1024;
-
-pub fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
-}
-
-fn rfc3339(ms: i64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
-/// A small random source for ids (not cryptographic).
-pub struct Ids(AtomicU64);
-
-impl Default for Ids {
-    fn default() -> Ids {
-        let seed = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1);
-        Ids(AtomicU64::new(seed ^ u64::from(std::process::id()).rotate_left(32)))
-    }
-}
-
-impl Ids {
-    fn next(&self) -> u64 {
-        let mut z = self.0.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed).wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// 14 lower-case hex characters, like Fly's machine ids.
-    pub fn machine_id(&self) -> String {
-        format!("{:014x}", self.next() & 0x00ff_ffff_ffff_ffff)
-    }
-    pub fn instance_id(&self) -> String {
-        const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-        let (mut a, mut b) = (self.next(), self.next());
-        let mut s = String::from("01");
-        for i in 0..24 {
-            let v = if i < 12 { &mut a } else { &mut b };
-            s.push(ALPHABET[(*v & 31) as usize] as char);
-            *v >>= 5;
-        }
-        s
-    }
-}
 
 /// How images map to local commands.
 #[derive(Debug, Clone)]
@@ -82,7 +23,7 @@ pub struct Images {
 }
 
 impl Images {
-    fn command(&self, image: &str) -> Vec<String> {
+    pub(super) fn command(&self, image: &str) -> Vec<String> {
         self.by_image.get(image).cloned().unwrap_or_else(|| self.default.clone())
     }
 }
@@ -215,7 +156,7 @@ impl Fleet {
         }
     }
 
-    fn set_state(&self, id: &str, new_state: &str, event: Option<(&str, Option<serde_json::Value>)>) {
+    pub(super) fn set_state(&self, id: &str, new_state: &str, event: Option<(&str, Option<serde_json::Value>)>) {
         let event_id = self.ids.instance_id();
         self.update(id, |m| {
             m.state = new_state.to_owned();
@@ -401,68 +342,6 @@ impl Fleet {
         }
     }
 
-    /// Runs the image's local command with the machine's environment; returns (exit code, stop requested).
-    async fn run_process(
-        &self,
-        app: &str,
-        id: &str,
-        machine: &Machine,
-        stop: &Notify,
-        stop_requested: &AtomicBool,
-        logs: &Arc<Mutex<VecDeque<u8>>>,
-    ) -> (i32, bool) {
-        let command = self.images.command(&machine.config.image);
-        let Some((program, args)) = command.split_first() else { return (127, false) };
-        let mut env: BTreeMap<String, String> = machine.config.env.clone();
-        env.insert("FLY_MACHINE_ID".into(), id.to_owned());
-        env.insert("FLY_APP_NAME".into(), app.to_owned());
-        env.insert("FLY_REGION".into(), machine.region.clone());
-        env.insert("FLY_IMAGE_REF".into(), machine.config.image.clone());
-        let mut cmd = tokio::process::Command::new(PathBuf::from(program));
-        cmd.args(args)
-            .env_clear()
-            .envs(std::env::var("PATH").ok().map(|p| ("PATH".to_owned(), p)))
-            .envs(std::env::var("TMPDIR").ok().map(|p| ("TMPDIR".to_owned(), p)))
-            .envs(env)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        // Its own process group, so a stop also reaches whatever the command started.
-        #[cfg(unix)]
-        cmd.process_group(0);
-        let mut child = match cmd.spawn() {
-            Ok(child) => child,
-            Err(e) => {
-                append(logs, format!("sandbox: could not start {program}: {e}\n").as_bytes());
-                return (127, false);
-            }
-        };
-        self.set_state(id, state::STARTED, Some(("start", None)));
-        let out = child.stdout.take().map(|s| tokio::spawn(pump(s, logs.clone())));
-        let err = child.stderr.take().map(|s| tokio::spawn(pump(s, logs.clone())));
-        let result = tokio::select! {
-            status = child.wait() => (status.ok().and_then(|s| s.code()).unwrap_or(137), false),
-            _ = stop.notified() => {
-                #[cfg(unix)]
-                if let Some(pid) = child.id() {
-                    let _ = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).status();
-                }
-                let _ = child.start_kill();
-                let _ = child.wait().await;
-                (137, true)
-            }
-        };
-        // Output still held open by a straggler must not keep the machine from stopping.
-        for pump in [out, err].into_iter().flatten() {
-            let abort = pump.abort_handle();
-            if tokio::time::timeout(Duration::from_secs(2), pump).await.is_err() {
-                abort.abort();
-            }
-        }
-        (result.0, result.1 || stop_requested.load(Ordering::SeqCst))
-    }
-
     /// Stops every machine task (their processes are killed) and waits for them.
     pub async fn shutdown(&self) {
         let mut tasks = std::mem::take(&mut *self.tasks.lock().expect("tasks"));
@@ -472,43 +351,5 @@ impl Fleet {
 
     pub fn abort_all(&self) {
         self.tasks.lock().expect("tasks").abort_all();
-    }
-}
-
-fn append(logs: &Mutex<VecDeque<u8>>, bytes: &[u8]) {
-    let mut logs = logs.lock().expect("logs");
-    logs.extend(bytes);
-    let excess = logs.len().saturating_sub(LOG_CAP);
-    logs.drain(..excess);
-}
-
-async fn pump(mut from: impl AsyncRead + Unpin, logs: Arc<Mutex<VecDeque<u8>>>) {
-    let mut buf = [0u8; 8192];
-    while let Ok(n) = from.read(&mut buf).await {
-        if n == 0 {
-            break;
-        }
-        append(&logs, &buf[..n]);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_look_like_flys() {
-        let ids = Ids::default();
-        let id = ids.machine_id();
-        assert_eq!(id.len(), 14);
-        assert!(id.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
-        assert_ne!(id, ids.machine_id());
-        assert_eq!(ids.instance_id().len(), 26);
-    }
-
-    #[test]
-    fn formats_times_as_rfc3339() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_764_350_000_000), "2025-11-28T17:13:20Z");
     }
 }

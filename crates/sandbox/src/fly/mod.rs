@@ -2,7 +2,9 @@
 //! that run as local child processes. Sandbox-only extras live under `/sandbox/`.
 
 pub mod faults;
+pub mod ids;
 pub mod machines;
+mod process;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
