@@ -179,8 +179,8 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
     "section",
     { class: "card jobs", "aria-labelledby": "jobs-title" },
     h("div", { class: "jobs-head" }, h("h2", { id: "jobs-title" }, "Jobs"), h("div", { role: "tablist" }, ...tabs)),
-    viewport,
     empty,
+    viewport,
     details,
   );
 }
