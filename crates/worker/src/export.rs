@@ -1,10 +1,7 @@
 //! The traversal: records are fetched concurrently (every permitted request slot kept busy)
-//! and written in a deterministic depth-first (pre-order) sequence, streamed to a file.
-//!
-//! Depth-first keeps memory flat: what waits to be written is one branch's pending siblings,
-//! not a whole level of the tree; visited records are kept as 16-byte keys.
+//! and written in a deterministic breadth-first order, streamed to a file.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -55,35 +52,18 @@ pub struct Plan<'a> {
     pub today: &'a str,
 }
 
-/// A record's place in the tree: itself and the chain of its ancestors (shared, not copied).
-struct PathLink {
-    pi: Pi,
-    up: Option<Arc<PathLink>>,
-}
-
-impl PathLink {
-    fn render(&self) -> String {
-        let mut chain = vec![self.pi.as_str()];
-        let mut at = self.up.as_deref();
-        while let Some(link) = at {
-            chain.push(link.pi.as_str());
-            at = link.up.as_deref();
-        }
-        chain.reverse();
-        format!("/{}", chain.join("/"))
-    }
-}
-
 struct Node {
+    pi: Pi,
     depth: u32,
-    link: Arc<PathLink>,
+    parent: Option<Pi>,
+    path: String,
 }
 
 type Fetched = (Pi, Result<EntityData, FetchError>);
 
-/// Exports `plan` into `out`. Up to 2 × `parallelBatchSize` entities are fetched ahead (requests
-/// themselves are capped at `parallelBatchSize` by the source); at most 4 × `parallelBatchSize`
-/// fetched records wait in memory for their turn.
+/// Exports `plan` into `out`. Records are fetched up to 2 × `parallelBatchSize` entities ahead
+/// (requests themselves are capped at `parallelBatchSize` by the source); at most
+/// `4 × parallelBatchSize` fetched records wait in memory for their turn, so memory stays flat.
 pub async fn export(
     plan: &Plan<'_>,
     source: &Source,
@@ -91,33 +71,36 @@ pub async fn export(
     counters: &Counters,
 ) -> Result<ExportStats, ExportError> {
     let parallel = plan.options.parallel_batch_size as usize;
-    let (entity_slots, window) = (parallel * 2, parallel * 4);
+    let entity_slots = parallel * 2;
+    let window = parallel * 4;
     let recursive = plan.options.recursive;
     let options = Arc::new(plan.options.clone());
 
-    // The records still to write, the next one last (a stack: depth-first, children in order).
-    let mut pending: Vec<Node> = Vec::new();
-    let mut visited: HashSet<u128> = HashSet::new();
-    let mut roots: Vec<&Pi> = plan.roots.iter().filter(|r| visited.insert(r.as_u128())).collect();
+    let mut canonical: VecDeque<Node> = VecDeque::new();
+    let mut to_request: VecDeque<(Pi, u32)> = VecDeque::new();
+    let mut visited: HashSet<Pi> = HashSet::new();
+    for root in plan.roots {
+        if visited.insert(root.clone()) {
+            canonical.push_back(Node { pi: root.clone(), depth: 0, parent: None, path: format!("/{root}") });
+            to_request.push_back((root.clone(), 0));
+        }
+    }
     if !recursive {
-        counters.total.store(roots.len() as u64, Ordering::Relaxed);
+        counters.total.store(canonical.len() as u64, Ordering::Relaxed);
     }
-    roots.reverse();
-    for root in roots {
-        pending.push(Node { depth: 0, link: Arc::new(PathLink { pi: root.clone(), up: None }) });
-    }
-    let mut requested: HashSet<u128> = HashSet::new();
-    let mut depth_hint: HashMap<u128, u32> = HashMap::new();
-    let mut speculative: Vec<(Pi, u32)> = Vec::new();
-    let mut results: HashMap<u128, Result<EntityData, FetchError>> = HashMap::new();
+    let mut requested: HashSet<Pi> = HashSet::new();
+    let mut depth_hint: HashMap<Pi, u32> = HashMap::new();
+    let mut speculative: VecDeque<(Pi, u32)> = VecDeque::new();
+    let mut results: HashMap<Pi, Result<EntityData, FetchError>> = HashMap::new();
     let mut inflight: FuturesUnordered<JoinHandle<Fetched>> = FuturesUnordered::new();
     let mut stats = ExportStats::default();
 
-    out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
     if !plan.single_record {
-        out.write_all(b"\n<modsCollection")?;
+        out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<modsCollection")?;
         out.write_all(crate::mods::root_attributes().as_bytes())?;
         out.write_all(b">")?;
+    } else {
+        out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
     }
 
     let spawn = |pi: Pi, inflight: &mut FuturesUnordered<JoinHandle<Fetched>>| {
@@ -131,26 +114,35 @@ pub async fn export(
 
     loop {
         // 1. Write every record whose turn has come.
-        while let Some(next) = pending.last() {
-            let Some(result) = results.remove(&next.link.pi.as_u128()) else { break };
-            let node = pending.pop().expect("the next record exists");
+        while let Some(head) = canonical.front() {
+            let Some(result) = results.remove(&head.pi) else { break };
+            let node = canonical.pop_front().expect("the head exists");
             match result {
                 Ok(data) => {
-                    if recursive {
-                        push_children(
-                            &node,
-                            &data,
-                            plan.options.max_depth,
-                            &mut pending,
-                            &mut visited,
-                            &mut results,
-                            &mut stats,
-                        );
+                    if recursive && node.depth < plan.options.max_depth {
+                        for raw in &data.manifest.children_pi {
+                            match Pi::parse(raw) {
+                                Ok(child) if visited.insert(child.clone()) => {
+                                    to_request.push_back((child.clone(), node.depth + 1));
+                                    canonical.push_back(Node {
+                                        path: format!("{}/{child}", node.path),
+                                        pi: child,
+                                        depth: node.depth + 1,
+                                        parent: Some(node.pi.clone()),
+                                    });
+                                }
+                                Ok(_) => {}
+                                Err(e) => stats.failures.push(Failure {
+                                    pi: raw.chars().take(64).collect(),
+                                    error: format!("listed as a child of {} but it {e}", node.pi),
+                                }),
+                            }
+                        }
                     }
-                    let position = (!plan.single_record).then(|| Position {
+                    let position = (!plan.single_record).then_some(Position {
                         depth: node.depth,
-                        parent: node.link.up.as_ref().map(|up| up.pi.clone()),
-                        path: node.link.render(),
+                        parent: node.parent.clone(),
+                        path: node.path.clone(),
                     });
                     let xml = record::render(
                         &data,
@@ -168,60 +160,56 @@ pub async fn export(
                     counters.done.fetch_add(1, Ordering::Relaxed);
                 }
                 Err(e) => {
-                    stats.failures.push(Failure { pi: node.link.pi.to_string(), error: e.to_string() });
+                    stats.failures.push(Failure { pi: node.pi.to_string(), error: e.to_string() });
                     counters.failed.fetch_add(1, Ordering::Relaxed);
                 }
             }
         }
-        let Some(next) = pending.last() else { break };
-
-        // 2. Keep the request slots busy: the record whose turn it is first, then the next ones
-        //    on the stack, then (recursive) children of records fetched but not yet written.
-        if requested.insert(next.link.pi.as_u128()) {
-            depth_hint.insert(next.link.pi.as_u128(), next.depth);
-            spawn(next.link.pi.clone(), &mut inflight);
+        if canonical.is_empty() {
+            break;
         }
-        let mut upcoming = pending.iter().rev();
+
+        // 2. Keep the request slots busy: the record whose turn it is first, then the queue in
+        //    order, then (recursive) children of records fetched but not yet written.
+        let head = &canonical.front().expect("not empty").pi;
+        if requested.insert(head.clone()) {
+            spawn(head.clone(), &mut inflight);
+        }
         while inflight.len() < entity_slots && results.len() + inflight.len() < window {
-            let candidate = upcoming
-                .by_ref()
-                .map(|n| (n.link.pi.clone(), n.depth))
-                .find(|(pi, _)| !requested.contains(&pi.as_u128()))
-                .or_else(|| speculative.pop());
-            let Some((pi, depth)) = candidate else { break };
-            if requested.insert(pi.as_u128()) {
-                depth_hint.insert(pi.as_u128(), depth);
+            let next = to_request.pop_front().or_else(|| speculative.pop_front());
+            let Some((pi, depth)) = next else { break };
+            if requested.insert(pi.clone()) {
+                depth_hint.insert(pi.clone(), depth);
                 spawn(pi, &mut inflight);
             }
         }
 
         // 3. Wait for one fetch.
         let Some(joined) = inflight.next().await else {
-            unreachable!("the next record is always requested and not yet written");
+            unreachable!("the head of the queue is always requested and not yet written");
         };
         let (pi, result) = joined.map_err(|e| std::io::Error::other(format!("a fetch task failed: {e}")))?;
-        let depth = depth_hint.remove(&pi.as_u128()).unwrap_or(0);
-        if recursive
-            && depth < plan.options.max_depth
-            && let Ok(data) = &result
-        {
-            // Last pushed is taken first: push in reverse so the first child comes first.
-            for child in data.manifest.children_pi.iter().rev().filter_map(|c| Pi::parse(c).ok()) {
-                if !requested.contains(&child.as_u128()) {
-                    speculative.push((child, depth + 1));
+        if recursive && let Ok(data) = &result {
+            let depth = depth_hint.get(&pi).copied().unwrap_or(0);
+            if depth < plan.options.max_depth {
+                for child in data.manifest.children_pi.iter().filter_map(|c| Pi::parse(c).ok()) {
+                    if !requested.contains(&child) {
+                        speculative.push_back((child, depth + 1));
+                    }
                 }
             }
         }
-        results.insert(pi.as_u128(), result);
+        results.insert(pi, result);
     }
     for task in inflight.iter() {
         task.abort();
     }
 
     if !plan.single_record {
-        out.write_all(b"\n</modsCollection>")?;
+        out.write_all(b"\n</modsCollection>\n")?;
+    } else {
+        out.write_all(b"\n")?;
     }
-    out.write_all(b"\n")?;
     out.flush()?;
     if stats.exported == 0 {
         let why = stats.failures.first().map(|f| f.error.clone()).unwrap_or_else(|| "nothing to export".to_owned());
@@ -229,37 +217,4 @@ pub async fn export(
     }
     counters.total.store(stats.exported + stats.failures.len() as u64, Ordering::Relaxed);
     Ok(stats)
-}
-
-/// Puts a written record's children on the stack (first child on top). A child seen before (a
-/// cycle, or a record listed twice) or below `max_depth` is not visited; a result fetched ahead
-/// for a child that will never be written is dropped.
-fn push_children(
-    node: &Node,
-    data: &EntityData,
-    max_depth: u32,
-    pending: &mut Vec<Node>,
-    visited: &mut HashSet<u128>,
-    results: &mut HashMap<u128, Result<EntityData, FetchError>>,
-    stats: &mut ExportStats,
-) {
-    let mut children = Vec::new();
-    for raw in &data.manifest.children_pi {
-        match Pi::parse(raw) {
-            Ok(child) if node.depth < max_depth && visited.insert(child.as_u128()) => children.push(child),
-            Ok(child) => {
-                if !visited.contains(&child.as_u128()) {
-                    results.remove(&child.as_u128());
-                }
-            }
-            Err(e) => stats.failures.push(Failure {
-                pi: raw.chars().take(64).collect(),
-                error: format!("listed as a child of {} but it {e}", node.link.pi),
-            }),
-        }
-    }
-    for child in children.into_iter().rev() {
-        pending
-            .push(Node { depth: node.depth + 1, link: Arc::new(PathLink { pi: child, up: Some(node.link.clone()) }) });
-    }
 }

@@ -55,12 +55,6 @@ async fn recursive_export_covers_the_tree_survives_the_cycle_and_records_the_404
     assert!(xml.contains("[Incomplete Record: "));
     assert!(xml.contains(&format!("ID=\"entity-{root}\"")));
     assert!(xml.contains("depth: 0, path: /"));
-    // Depth-first pre-order, children in their listed order (node i's children are 8i+1 ..= 8i+8).
-    let at = |i: usize| {
-        xml.find(&format!("ID=\"entity-{}\"", w.index.all[i])).unwrap_or_else(|| panic!("record {i} missing"))
-    };
-    let order = [0, 1, 9, 73, 80, 10, 81, 2, 17];
-    assert!(order.windows(2).all(|p| at(p[0]) < at(p[1])), "records are not in depth-first order");
 
     // Deterministic order whatever the timing: a second run with more parallelism gives the same bytes.
     let opts = r#"{"recursive": true, "maxDepth": 10, "parallelBatchSize": 32}"#;
