@@ -64,7 +64,7 @@ impl Engine {
         Ok(Engine { inner })
     }
 
-    /// Opens the store only, without a tracker (reading jobs from the CLI).
+    /// The engine's events (subscribe to follow every job change).
     pub fn events(&self) -> &Events {
         &self.inner.events
     }

@@ -73,13 +73,7 @@ impl R2Store {
     ) -> R2Error {
         match &e {
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-                let mut reason = e.to_string();
-                let mut source = std::error::Error::source(&e);
-                while let Some(s) = source {
-                    reason = format!("{reason}: {s}");
-                    source = s.source();
-                }
-                R2Error::Unreachable { endpoint: self.endpoint.clone(), reason }
+                R2Error::Unreachable { endpoint: self.endpoint.clone(), reason: arke_export_worker::error_chain(&e) }
             }
             _ => match e.code() {
                 Some("AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch") => {

@@ -22,5 +22,16 @@ pub mod secret;
 pub mod source;
 pub mod storage;
 
+/// An error and all its causes on one line ("a: b: c"), for messages a person reads.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
+    }
+    text
+}
+
 /// The worker's version, reported in `result.json`.
 pub const WORKER_VERSION: &str = env!("CARGO_PKG_VERSION");

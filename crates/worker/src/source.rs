@@ -108,17 +108,7 @@ impl Source {
 }
 
 fn transport_reason(e: &reqwest::Error) -> String {
-    if e.is_connect() {
-        "could not connect".to_owned()
-    } else {
-        let mut reason = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            reason = format!("{reason}: {s}");
-            source = s.source();
-        }
-        reason
-    }
+    if e.is_connect() { "could not connect".to_owned() } else { crate::error_chain(e) }
 }
 
 async fn read_capped(mut resp: reqwest::Response, what: &str) -> Result<Bytes, FetchError> {

@@ -23,13 +23,7 @@ pub struct StorageError {
 }
 
 fn storage_error(what: &str, e: impl std::error::Error) -> StorageError {
-    let mut reason = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        reason = format!("{reason}: {s}");
-        source = s.source();
-    }
-    StorageError { what: what.to_owned(), reason }
+    StorageError { what: what.to_owned(), reason: crate::error_chain(&e) }
 }
 
 /// An S3 client for one bucket.
