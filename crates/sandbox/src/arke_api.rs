@@ -2,7 +2,6 @@
 //! held in memory, with fault injection.
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -14,7 +13,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use bytes::Bytes;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 /// Faults the Arke API can be told to produce, keyed by PI or CID.
@@ -128,16 +126,7 @@ impl ArkeApi {
                 }),
             )
             .with_state(catalog);
-        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-        let addr = listener.local_addr()?;
-        let (stop_tx, mut stop_rx) = watch::channel(false);
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stop_rx.changed().await;
-                })
-                .await;
-        });
-        Ok(ArkeApi { url: format!("http://{addr}"), faults, _stop: stop_tx })
+        let (url, stop_tx) = crate::serve::serve(app).await?;
+        Ok(ArkeApi { url, faults, _stop: stop_tx })
     }
 }

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod fly;
 mod rng;
 pub mod s3;
+mod serve;
 pub mod validate;
 
 use std::path::{Path, PathBuf};

@@ -6,7 +6,6 @@ pub mod ids;
 pub mod machines;
 mod process;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -20,7 +19,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use arke_fly_api::limits::Action;
@@ -275,17 +273,8 @@ impl FlyApi {
             .route_layer(middleware::from_fn_with_state(shared.clone(), auth))
             .fallback(|| async { error(StatusCode::NOT_FOUND, "not found") })
             .with_state(shared);
-        let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-        let addr = listener.local_addr()?;
-        let (stop_tx, mut stop_rx) = watch::channel(false);
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, fly)
-                .with_graceful_shutdown(async move {
-                    let _ = stop_rx.changed().await;
-                })
-                .await;
-        });
-        Ok(FlyApi { url: format!("http://{addr}"), token: options.token, fleet, _stop: stop_tx })
+        let (url, stop_tx) = crate::serve::serve(fly).await?;
+        Ok(FlyApi { url, token: options.token, fleet, _stop: stop_tx })
     }
 
     /// Stops every machine and waits until their processes have exited.
