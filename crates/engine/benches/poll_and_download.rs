@@ -131,6 +131,12 @@ async fn main() {
                 j.task_id
             );
             std::fs::write(d.join("progress.json"), body).unwrap();
+            // As the worker does: the new marker first, then the old one goes.
+            std::fs::create_dir_all(d.join("progress")).unwrap();
+            std::fs::write(d.join(format!("progress/{round}-0-0")), b"").unwrap();
+            if round > 0 {
+                std::fs::remove_file(d.join(format!("progress/{}-0-0", round - 1))).unwrap();
+            }
         }
     };
     write_progress(0);
@@ -142,13 +148,17 @@ async fn main() {
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     let (requests, cpu, secs) = (engine.services().r2.requests() - r0, cpu_seconds() - c0, t0.elapsed().as_secs_f64());
-    let active = engine.jobs().unwrap().iter().filter(|j| j.state.has_machine()).count();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let all = engine.jobs().unwrap();
+    let active = all.iter().filter(|j| j.state.has_machine()).count();
+    let current = all.iter().filter(|j| j.progress.is_some_and(|p| p.done == rounds)).count();
     println!("polling: {active} active jobs, {secs:.1} s at a 1 s interval");
     println!(
-        "  bucket requests per interval: {:.1} (1 listing of {} keys + at most 8 progress reads)",
+        "  bucket requests per interval: {:.2} (listing pages of 1,000 keys; {} keys: progress.json + marker per job)",
         requests as f64 / secs,
-        jobs
+        jobs * 2
     );
+    println!("  jobs showing the last progress written: {current} of {active}");
     println!(
         "  CPU of this process (engine + sandbox servers + progress writer): {:.1} % of one core",
         cpu / secs * 100.0

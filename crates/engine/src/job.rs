@@ -66,7 +66,7 @@ impl JobState {
     }
 }
 
-/// Records done so far, from the worker's `progress.json`.
+/// Records done so far, from the worker's progress marker (then from `result.json`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct JobProgress {

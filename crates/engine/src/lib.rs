@@ -14,6 +14,7 @@ pub mod events;
 pub mod fly;
 pub mod ids;
 pub mod job;
+pub mod listing;
 pub mod r2;
 pub mod secrets;
 pub mod services;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use arke_export_worker::contract::{PROGRESS_FILE, Progress, RESULT_FILE, ResultStatus, TaskResult, task_prefix};
+use arke_export_worker::contract::{RESULT_FILE, ResultStatus, TaskResult, task_prefix};
 use arke_fly_api::state;
 
 use crate::engine::Inner;
@@ -14,10 +14,9 @@ use crate::error::EngineError;
 use crate::events::JobEvent;
 use crate::fly::FlyError;
 use crate::job::{Job, JobOutput, JobProgress, JobState, now_ms};
+use crate::listing::{export_object, progress_markers};
 use crate::r2::ObjectInfo;
 
-/// Progress files read per poll, at most (the oldest-read first); listing stays one request.
-pub const PROGRESS_READS_PER_POLL: usize = 8;
 /// Machine look-ups per poll, at most (Fly allows 5 gets/s; the rest of the budget is for waits).
 pub const MACHINE_CHECKS_PER_POLL: usize = 3;
 
@@ -117,10 +116,7 @@ async fn poller(inner: Weak<Inner>) {
 /// What the poller remembers between polls.
 #[derive(Default)]
 pub(crate) struct PollState {
-    /// ETag of the last progress.json read, per task.
-    progress_etags: HashMap<String, String>,
-    /// When each job's progress / machine was last looked at (ms).
-    progress_read_at: HashMap<String, i64>,
+    /// When each job's machine was last looked at (ms).
     machine_checked_at: HashMap<String, i64>,
 }
 
@@ -144,8 +140,9 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
     if active.is_empty() {
         return Ok(());
     }
+    // Progress comes from the markers' names: the listing is the only bucket request of a quiet poll.
     let listing = inner.services.r2.list("exports/").await?;
-    let mut progress_candidates = Vec::new();
+    let progress = progress_markers(&listing);
     let mut machine_candidates = Vec::new();
     for mut job in active {
         let prefix = task_prefix(&job.task_id);
@@ -153,14 +150,14 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
             finish_from_result(inner, &mut job).await?;
             continue;
         }
-        if let Some(info) = listing.get(&format!("{prefix}{PROGRESS_FILE}"))
-            && ps.progress_etags.get(&job.task_id) != Some(&info.etag)
-        {
-            progress_candidates.push((
-                ps.progress_read_at.get(&job.id).copied().unwrap_or(0),
-                job.clone(),
-                info.etag.clone(),
-            ));
+        if let Some(counts) = progress.get(job.task_id.as_str()) {
+            let p = JobProgress { done: counts.done, failed: counts.failed, total: counts.total };
+            let first = job.state == JobState::Spawning;
+            if first || job.progress != Some(p) {
+                job.progress = Some(p);
+                job.state = JobState::Running;
+                inner.save(&mut job, first.then_some("the worker started exporting"))?;
+            }
         }
         let started = job.started_at.unwrap_or(job.created_at);
         let limit =
@@ -171,19 +168,6 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
         }
         if job.machine_id.is_some() {
             machine_candidates.push((ps.machine_checked_at.get(&job.id).copied().unwrap_or(0), job));
-        }
-    }
-    progress_candidates.sort_by_key(|(at, _, _)| *at);
-    for (_, mut job, etag) in progress_candidates.into_iter().take(PROGRESS_READS_PER_POLL) {
-        let key = format!("{}{PROGRESS_FILE}", task_prefix(&job.task_id));
-        if let Some(p) = inner.services.r2.get_json::<Progress>(&key).await? {
-            ps.progress_etags.insert(job.task_id.clone(), etag);
-            ps.progress_read_at.insert(job.id.clone(), now);
-            job.progress =
-                Some(JobProgress { done: p.entities_done, failed: p.entities_failed, total: p.entities_total });
-            let first = job.state == JobState::Spawning;
-            job.state = JobState::Running;
-            inner.save(&mut job, first.then_some("the worker started exporting"))?;
         }
     }
     machine_candidates.sort_by_key(|(at, _)| *at);
@@ -228,12 +212,6 @@ async fn finish_from_result(inner: &Inner, job: &mut Job) -> Result<(), EngineEr
     }
     settle(inner, &job.batch_id);
     Ok(())
-}
-
-/// The export object of a task in a listing (the original worker writes no result.json).
-fn export_object<'a>(listing: &'a HashMap<String, ObjectInfo>, task_id: &str) -> Option<(&'a String, &'a ObjectInfo)> {
-    let prefix = task_prefix(task_id);
-    listing.iter().find(|(k, _)| k.starts_with(&prefix) && k.ends_with(".xml"))
 }
 
 /// Looks at the machine: gone or exited without a result means the job failed (or, for the

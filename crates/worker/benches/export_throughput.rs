@@ -3,7 +3,7 @@
 //! A generated catalog is served from memory on loopback (the sandbox's Arke stand-in) and the
 //! export goes to the embedded S3 server. Reports entities/s and peak RSS for 1,000 and 10,000
 //! entities (memory must stay flat in catalog size), then 10,000 with 20 ms added per request.
-//! Sizes: `ARKE_BENCH_SIZES=1000,10000`.
+//! Sizes: `ARKE_BENCH_SIZES=1000,10000` (each run `ARKE_BENCH_REPEAT=3` times, the median reported); the latency case: `ARKE_BENCH_LATENCY_SIZE=10000` (0 skips it).
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +17,12 @@ struct Row {
     peak_mb: f64,
     bytes: u64,
     requests: u64,
+}
+
+impl Row {
+    fn rate(&self) -> f64 {
+        self.entities as f64 / self.seconds
+    }
 }
 
 async fn run(label: &str, size: usize, latency: Duration, parallel: u32) -> Row {
@@ -73,26 +79,38 @@ async fn main() {
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
         .collect();
+    let repeat: usize = std::env::var("ARKE_BENCH_REPEAT").ok().and_then(|s| s.parse().ok()).unwrap_or(3).max(1);
     let mut rows = Vec::new();
     for &size in &sizes {
-        rows.push(run(&format!("{size} entities, loopback"), size, Duration::ZERO, 10).await);
+        let mut runs = Vec::new();
+        for _ in 0..repeat {
+            runs.push(run(&format!("{size} entities, loopback"), size, Duration::ZERO, 10).await);
+        }
+        rows.push(runs);
     }
-    let largest = *sizes.iter().max().unwrap_or(&10_000);
-    rows.push(run(&format!("{largest} entities, +20 ms/request"), largest, Duration::from_millis(20), 10).await);
+    let slow: usize = std::env::var("ARKE_BENCH_LATENCY_SIZE").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
+    if slow > 0 {
+        rows.push(vec![run(&format!("{slow} entities, +20 ms/request"), slow, Duration::from_millis(20), 10).await]);
+    }
+    println!("{repeat} runs per loopback case: median entities/s (slowest–fastest), highest peak RSS");
     println!(
-        "{:<34} {:>9} {:>9} {:>12} {:>10} {:>9}",
-        "case", "entities", "seconds", "entities/s", "peak RSS", "file MB"
+        "{:<34} {:>9} {:>22} {:>10} {:>9} {:>10}",
+        "case", "entities", "entities/s", "peak RSS", "file MB", "Arke req/s"
     );
-    for r in rows {
+    for mut runs in rows {
+        runs.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
+        let (slowest, median, fastest) = (&runs[0], &runs[runs.len() / 2], &runs[runs.len() - 1]);
+        let peak = runs.iter().map(|r| r.peak_mb).fold(0.0, f64::max);
         println!(
-            "{:<34} {:>9} {:>9.2} {:>12.0} {:>7.1} MB {:>9.1} {:>10.0}",
-            r.label,
-            r.entities,
-            r.seconds,
-            r.entities as f64 / r.seconds,
-            r.peak_mb,
-            r.bytes as f64 / 1e6,
-            r.requests as f64 / r.seconds
+            "{:<34} {:>9} {:>8.0} ({:>5.0}–{:>5.0}) {:>7.1} MB {:>9.1} {:>10.0}",
+            median.label,
+            median.entities,
+            median.rate(),
+            slowest.rate(),
+            fastest.rate(),
+            peak,
+            median.bytes as f64 / 1e6,
+            median.requests as f64 / median.seconds
         );
     }
 }

@@ -52,18 +52,49 @@ pub struct Plan<'a> {
     pub today: &'a str,
 }
 
-struct Node {
-    pi: Pi,
-    depth: u32,
-    parent: Option<Pi>,
-    path: String,
+/// A written record's place in the tree, shared by the records queued below it: a path is
+/// rebuilt from these links when a record is written, so the queue holds no path strings.
+struct Link {
+    key: u128,
+    parent: Option<Arc<Link>>,
 }
 
-type Fetched = (Pi, Result<EntityData, FetchError>);
+impl Link {
+    /// `/{root}/…/{key}`.
+    fn path_to(link: Option<&Arc<Link>>, key: u128) -> String {
+        let mut keys = vec![key];
+        let mut at = link;
+        while let Some(l) = at {
+            keys.push(l.key);
+            at = l.parent.as_ref();
+        }
+        keys.iter().rev().fold(String::with_capacity(keys.len() * 27), |mut path, k| {
+            path.push('/');
+            path.push_str(Pi::from_key(*k).as_str());
+            path
+        })
+    }
+}
+
+/// A record waiting for its turn to be written (about 32 bytes: the queue may hold a whole tree level).
+struct Node {
+    key: u128,
+    depth: u32,
+    parent: Option<Arc<Link>>,
+}
+
+/// A record requested and not yet written: in flight (`result` is `None`) or fetched.
+struct Pending {
+    depth: u32,
+    result: Option<Result<EntityData, FetchError>>,
+}
+
+type Fetched = (u128, Result<EntityData, FetchError>);
 
 /// Exports `plan` into `out`. Records are fetched up to 2 × `parallelBatchSize` entities ahead
 /// (requests themselves are capped at `parallelBatchSize` by the source); at most
-/// `4 × parallelBatchSize` fetched records wait in memory for their turn, so memory stays flat.
+/// `4 × parallelBatchSize` records are requested and not yet written, so memory stays flat:
+/// per record still to write or already seen, only a 128-bit key (and 32 bytes in the queue) is kept.
 pub async fn export(
     plan: &Plan<'_>,
     source: &Source,
@@ -74,24 +105,27 @@ pub async fn export(
     let entity_slots = parallel * 2;
     let window = parallel * 4;
     let recursive = plan.options.recursive;
+    let max_depth = plan.options.max_depth;
     let options = Arc::new(plan.options.clone());
 
-    let mut canonical: VecDeque<Node> = VecDeque::new();
-    let mut to_request: VecDeque<(Pi, u32)> = VecDeque::new();
-    let mut visited: HashSet<Pi> = HashSet::new();
+    // The write order. `queue[..cursor]` have been requested (they are in `pending` until written).
+    let mut queue: VecDeque<Node> = VecDeque::new();
+    let mut cursor = 0usize;
+    // Every record queued or written: each PI is visited once, whatever the cycles.
+    let mut visited: HashSet<u128> = HashSet::new();
     for root in plan.roots {
-        if visited.insert(root.clone()) {
-            canonical.push_back(Node { pi: root.clone(), depth: 0, parent: None, path: format!("/{root}") });
-            to_request.push_back((root.clone(), 0));
+        if visited.insert(root.key()) {
+            queue.push_back(Node { key: root.key(), depth: 0, parent: None });
         }
     }
     if !recursive {
-        counters.total.store(canonical.len() as u64, Ordering::Relaxed);
+        counters.total.store(queue.len() as u64, Ordering::Relaxed);
     }
-    let mut requested: HashSet<Pi> = HashSet::new();
-    let mut depth_hint: HashMap<Pi, u32> = HashMap::new();
-    let mut speculative: VecDeque<(Pi, u32)> = VecDeque::new();
-    let mut results: HashMap<Pi, Result<EntityData, FetchError>> = HashMap::new();
+    let mut pending: HashMap<u128, Pending> = HashMap::new();
+    // Children of fetched records not yet written, requested ahead when the queue runs dry; only
+    // the newest few are kept (an older one is queued by the time it would be used).
+    let mut speculative: VecDeque<(u128, u32)> = VecDeque::new();
+    let speculative_cap = window * 4;
     let mut inflight: FuturesUnordered<JoinHandle<Fetched>> = FuturesUnordered::new();
     let mut stats = ExportStats::default();
 
@@ -103,46 +137,55 @@ pub async fn export(
         out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
     }
 
-    let spawn = |pi: Pi, inflight: &mut FuturesUnordered<JoinHandle<Fetched>>| {
+    let request = |key: u128, depth: u32, pending: &mut HashMap<u128, Pending>, inflight: &mut FuturesUnordered<_>| {
+        pending.insert(key, Pending { depth, result: None });
         let source = source.clone();
         let options = options.clone();
         inflight.push(tokio::spawn(async move {
-            let result = fetch_entity(&source, pi.clone(), &options).await;
-            (pi, result)
+            let result = fetch_entity(&source, Pi::from_key(key), &options).await;
+            (key, result)
         }));
     };
 
     loop {
         // 1. Write every record whose turn has come.
-        while let Some(head) = canonical.front() {
-            let Some(result) = results.remove(&head.pi) else { break };
-            let node = canonical.pop_front().expect("the head exists");
+        while let Some(head) = queue.front() {
+            if pending.get(&head.key).is_none_or(|p| p.result.is_none()) {
+                break;
+            }
+            let node = queue.pop_front().expect("the head exists");
+            cursor = cursor.saturating_sub(1);
+            let result = pending.remove(&node.key).and_then(|p| p.result).expect("checked above");
             match result {
                 Ok(data) => {
-                    if recursive && node.depth < plan.options.max_depth {
+                    if recursive && node.depth < max_depth {
+                        let mut link = None;
                         for raw in &data.manifest.children_pi {
                             match Pi::parse(raw) {
-                                Ok(child) if visited.insert(child.clone()) => {
-                                    to_request.push_back((child.clone(), node.depth + 1));
-                                    canonical.push_back(Node {
-                                        path: format!("{}/{child}", node.path),
-                                        pi: child,
+                                Ok(child) if visited.insert(child.key()) => {
+                                    let parent = link
+                                        .get_or_insert_with(|| {
+                                            Arc::new(Link { key: node.key, parent: node.parent.clone() })
+                                        })
+                                        .clone();
+                                    queue.push_back(Node {
+                                        key: child.key(),
                                         depth: node.depth + 1,
-                                        parent: Some(node.pi.clone()),
+                                        parent: Some(parent),
                                     });
                                 }
                                 Ok(_) => {}
                                 Err(e) => stats.failures.push(Failure {
                                     pi: raw.chars().take(64).collect(),
-                                    error: format!("listed as a child of {} but it {e}", node.pi),
+                                    error: format!("listed as a child of {} but it {e}", data.pi),
                                 }),
                             }
                         }
                     }
-                    let position = (!plan.single_record).then_some(Position {
+                    let position = (!plan.single_record).then(|| Position {
                         depth: node.depth,
-                        parent: node.parent.clone(),
-                        path: node.path.clone(),
+                        parent: node.parent.as_ref().map(|l| Pi::from_key(l.key)),
+                        path: Link::path_to(node.parent.as_ref(), node.key),
                     });
                     let xml = record::render(
                         &data,
@@ -160,27 +203,31 @@ pub async fn export(
                     counters.done.fetch_add(1, Ordering::Relaxed);
                 }
                 Err(e) => {
-                    stats.failures.push(Failure { pi: node.pi.to_string(), error: e.to_string() });
+                    stats.failures.push(Failure { pi: Pi::from_key(node.key).to_string(), error: e.to_string() });
                     counters.failed.fetch_add(1, Ordering::Relaxed);
                 }
             }
         }
-        if canonical.is_empty() {
-            break;
-        }
+        let Some(head) = queue.front() else { break };
 
         // 2. Keep the request slots busy: the record whose turn it is first, then the queue in
         //    order, then (recursive) children of records fetched but not yet written.
-        let head = &canonical.front().expect("not empty").pi;
-        if requested.insert(head.clone()) {
-            spawn(head.clone(), &mut inflight);
+        if !pending.contains_key(&head.key) {
+            request(head.key, head.depth, &mut pending, &mut inflight);
         }
-        while inflight.len() < entity_slots && results.len() + inflight.len() < window {
-            let next = to_request.pop_front().or_else(|| speculative.pop_front());
-            let Some((pi, depth)) = next else { break };
-            if requested.insert(pi.clone()) {
-                depth_hint.insert(pi.clone(), depth);
-                spawn(pi, &mut inflight);
+        cursor = cursor.max(1);
+        while inflight.len() < entity_slots && pending.len() < window {
+            if let Some(node) = queue.get(cursor) {
+                cursor += 1;
+                if !pending.contains_key(&node.key) {
+                    request(node.key, node.depth, &mut pending, &mut inflight);
+                }
+            } else if let Some((key, depth)) = speculative.pop_front() {
+                if !visited.contains(&key) && !pending.contains_key(&key) {
+                    request(key, depth, &mut pending, &mut inflight);
+                }
+            } else {
+                break;
             }
         }
 
@@ -188,18 +235,24 @@ pub async fn export(
         let Some(joined) = inflight.next().await else {
             unreachable!("the head of the queue is always requested and not yet written");
         };
-        let (pi, result) = joined.map_err(|e| std::io::Error::other(format!("a fetch task failed: {e}")))?;
-        if recursive && let Ok(data) = &result {
-            let depth = depth_hint.get(&pi).copied().unwrap_or(0);
-            if depth < plan.options.max_depth {
-                for child in data.manifest.children_pi.iter().filter_map(|c| Pi::parse(c).ok()) {
-                    if !requested.contains(&child) {
-                        speculative.push_back((child, depth + 1));
+        let (key, result) = joined.map_err(|e| std::io::Error::other(format!("a fetch task failed: {e}")))?;
+        let Some(depth) = pending.get(&key).map(|p| p.depth) else { continue };
+        if recursive
+            && depth < max_depth
+            && let Ok(data) = &result
+        {
+            for child in data.manifest.children_pi.iter().filter_map(|c| Pi::parse(c).ok()) {
+                if !visited.contains(&child.key()) && !pending.contains_key(&child.key()) {
+                    if speculative.len() == speculative_cap {
+                        speculative.pop_front();
                     }
+                    speculative.push_back((child.key(), depth + 1));
                 }
             }
         }
-        results.insert(pi, result);
+        if let Some(entry) = pending.get_mut(&key) {
+            entry.result = Some(result);
+        }
     }
     for task in inflight.iter() {
         task.abort();

@@ -26,6 +26,8 @@ Configured only through the environment (the machine contract):
 Outputs, under exports/{TASK_ID}/ in the bucket:
   {PI}.xml | {PI}-collection.xml | {TASK_ID}-collection.xml   the MODS 3.8 export
   progress.json   while running, at most every 2 s
+  progress/{done}-{failed}-{total}   an empty object whose name carries the same counts
+                  (total 0 while unknown), replaced with progress.json, removed before result.json
   result.json     written last: its presence means the task is over
 
 Exit code: 0 success, 1 error (including a task that exported no record).";

@@ -51,6 +51,34 @@ impl Pi {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The 128 bits the ULID encodes: a compact key for sets and queues of many IDs.
+    pub fn key(&self) -> u128 {
+        self.0.bytes().fold(0u128, |acc, c| (acc << 5) | u128::from(crockford_value(c)))
+    }
+
+    /// The record ID of a [`Pi::key`].
+    pub fn from_key(key: u128) -> Pi {
+        const DIGITS: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+        let mut text = [0u8; 26];
+        for (i, c) in text.iter_mut().enumerate() {
+            let shift = 5 * (25 - i);
+            *c = DIGITS[((key >> shift) & 31) as usize];
+        }
+        Pi(String::from_utf8(text.to_vec()).expect("Crockford digits are ASCII"))
+    }
+}
+
+/// The value of an upper-case Crockford digit (the input is already validated).
+const fn crockford_value(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'A'..=b'H' => c - b'A' + 10,
+        b'J' | b'K' => c - b'J' + 18,
+        b'M' | b'N' => c - b'M' + 20,
+        b'P'..=b'T' => c - b'P' + 22,
+        _ => c - b'V' + 27,
+    }
 }
 
 impl TryFrom<String> for Pi {
@@ -96,5 +124,19 @@ mod tests {
         assert_eq!(Pi::parse("01HZX3K9Q4M8V2T6R5N7P0W1Yu"), Err(PiError::Character('u')));
         assert_eq!(Pi::parse("81HZX3K9Q4M8V2T6R5N7P0W1YB"), Err(PiError::Overflow('8')));
         assert!(matches!(Pi::parse("01HZX3K9Q4M8V2T6R5N7P0W1Y\u{e9}"), Err(PiError::Character('\u{e9}'))));
+    }
+
+    #[test]
+    fn a_key_holds_the_whole_id() {
+        for text in ["00000000000000000000000000", "7ZZZZZZZZZZZZZZZZZZZZZZZZZ", "01HZX3K9Q4M8V2T6R5N7P0W1YB"] {
+            let pi = Pi::parse(text).unwrap();
+            assert_eq!(Pi::from_key(pi.key()), pi);
+        }
+        assert_eq!(Pi::parse("7ZZZZZZZZZZZZZZZZZZZZZZZZZ").unwrap().key(), u128::MAX);
+        assert_eq!(Pi::parse("00000000000000000000000001").unwrap().key(), 1);
+        assert_eq!(Pi::parse("0000000000000000000000000Z").unwrap().key(), 31);
+        let a = Pi::parse("01HZX3K9Q4M8V2T6R5N7P0W1YB").unwrap();
+        let b = Pi::parse("01HZX3K9Q4M8V2T6R5N7P0W1YC").unwrap();
+        assert_eq!(b.key() - a.key(), 1);
     }
 }

@@ -1,4 +1,5 @@
-//! `progress.json`: written when the export starts, then at most every 2 s while counts change.
+//! `progress.json`: written when the export starts, then at most every 2 s while counts change;
+//! with it, the progress marker (see [`MarkerCounts`]), the previous one removed once the new one exists.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -6,7 +7,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::contract::{PROGRESS_FILE, Progress, task_prefix};
+use crate::contract::{MarkerCounts, PROGRESS_FILE, Progress, task_prefix};
 use crate::export::Counters;
 use crate::storage::Bucket;
 
@@ -29,23 +30,41 @@ fn snapshot(task_id: &str, c: &Counters) -> Progress {
     }
 }
 
-/// Runs until `stop` changes. A failed write is logged and never fails the export.
+/// Runs until `stop` changes, then removes its marker (result.json, written next, has the final counts).
+/// A failed write is logged and never fails the export.
 pub async fn report(bucket: Bucket, task_id: String, counters: Arc<Counters>, mut stop: watch::Receiver<bool>) {
     let key = format!("{}{PROGRESS_FILE}", task_prefix(&task_id));
-    let mut last: Option<(u64, u64, Option<u64>)> = None;
+    let mut last: Option<MarkerCounts> = None;
     loop {
         let p = snapshot(&task_id, &counters);
-        let current = (p.entities_done, p.entities_failed, p.entities_total);
+        let current = MarkerCounts { done: p.entities_done, failed: p.entities_failed, total: p.entities_total };
         if last != Some(current) {
             let body = serde_json::to_vec(&p).expect("progress serialises");
-            match bucket.put_bytes(&key, body, "application/json").await {
-                Ok(()) => last = Some(current),
+            let written = match bucket.put_bytes(&key, body, "application/json").await {
+                Ok(()) => bucket.put_bytes(&current.key(&task_id), Vec::new(), "application/octet-stream").await,
+                Err(e) => Err(e),
+            };
+            match written {
+                Ok(()) => {
+                    if let Some(previous) = last.replace(current) {
+                        remove_marker(&bucket, &task_id, previous).await;
+                    }
+                }
                 Err(e) => tracing::warn!("could not write progress: {e}"),
             }
         }
         tokio::select! {
             _ = tokio::time::sleep(INTERVAL) => {}
-            _ = stop.changed() => return,
+            _ = stop.changed() => break,
         }
+    }
+    if let Some(previous) = last {
+        remove_marker(&bucket, &task_id, previous).await;
+    }
+}
+
+async fn remove_marker(bucket: &Bucket, task_id: &str, counts: MarkerCounts) {
+    if let Err(e) = bucket.delete(&counts.key(task_id)).await {
+        tracing::warn!("could not remove an old progress marker: {e}");
     }
 }

@@ -87,6 +87,18 @@ impl Bucket {
         Ok(())
     }
 
+    /// Removes an object (removing one that does not exist is not an error in S3).
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        self.client
+            .delete_object()
+            .bucket(&self.name)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| storage_error(&format!("removing {key}"), e))?;
+        Ok(())
+    }
+
     /// Uploads a file, in 8 MiB parts when it is larger than one part. Memory: one part at most.
     pub async fn put_file(&self, key: &str, path: &Path, size: u64, content_type: &str) -> Result<(), StorageError> {
         let what = format!("uploading {key}");
