@@ -6,6 +6,7 @@ use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use futures::TryStreamExt;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
@@ -135,30 +136,32 @@ enum Fetch {
     Net(R2Error),
 }
 
+/// Bytes handed to the writer at a time: few wake-ups of its thread, large writes.
+const WRITE_BATCH: usize = 1024 * 1024;
+
 /// Writes and hashes on its own thread, so the disk and the checksum overlap the network.
 struct Sink {
-    tx: std::sync::mpsc::SyncSender<bytes::Bytes>,
+    tx: tokio::sync::mpsc::Sender<bytes::Bytes>,
     handle: std::thread::JoinHandle<(Sha256, u64, std::io::Result<()>)>,
 }
 
 impl Sink {
     fn start(part: &Path, mut hasher: Sha256) -> std::io::Result<Sink> {
         use std::io::Write;
-        let file = std::fs::OpenOptions::new().create(true).append(true).open(part)?;
-        let (tx, rx) = std::sync::mpsc::sync_channel::<bytes::Bytes>(64);
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(part)?;
+        // At most 8 batches queued: memory stays flat if the disk is slower than the network.
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(8);
         let handle = std::thread::spawn(move || {
-            let mut out = std::io::BufWriter::with_capacity(4 * 1024 * 1024, file);
             let mut written = 0u64;
-            for chunk in rx {
-                if let Err(e) = out.write_all(&chunk) {
+            while let Some(chunk) = rx.blocking_recv() {
+                if let Err(e) = file.write_all(&chunk) {
                     // Dropping the receiver tells the sender to stop.
                     return (hasher, written, Err(e));
                 }
                 hasher.update(&chunk);
                 written += chunk.len() as u64;
             }
-            let done = out.flush().and_then(|()| out.get_ref().sync_all());
-            (hasher, written, done)
+            (hasher, written, file.sync_all())
         });
         Ok(Sink { tx, handle })
     }
@@ -185,20 +188,27 @@ async fn fetch(
     let total = if spec.size > 0 { spec.size } else { total };
     let sink = Sink::start(part, std::mem::take(hasher)).map_err(Fetch::Io)?;
     let mut sent = *have;
+    let mut batch = bytes::BytesMut::with_capacity(WRITE_BATCH);
     let network = loop {
-        match body.try_next().await {
-            Ok(Some(chunk)) => {
-                sent += chunk.len() as u64;
-                if sink.tx.send(chunk).is_err() {
-                    break Ok(()); // the writer stopped on an error; finish() reports it
-                }
-                progress(sent, total);
-            }
+        let next = body.try_next().await;
+        let end = !matches!(next, Ok(Some(_)));
+        if let Ok(Some(chunk)) = &next {
+            sent += chunk.len() as u64;
+            batch.extend_from_slice(chunk);
+        }
+        // On a cut too, what arrived is written: a resume continues from there.
+        if (batch.len() >= WRITE_BATCH || end)
+            && !batch.is_empty()
+            && sink.tx.send(batch.split().freeze()).await.is_err()
+        {
+            break Ok(()); // the writer stopped on an error; finish() reports it
+        }
+        match next {
+            Ok(Some(_)) => progress(sent, total),
             Ok(None) => break Ok(()),
-            Err(e) => break Err(R2Error::Unreachable { endpoint: spec.key.to_owned(), reason: e.to_string() }),
+            Err(e) => break Err(e),
         }
     };
-    // What reached the file was hashed, whatever happened: a resume continues from there.
     let (state, written, disk) = tokio::task::spawn_blocking(move || sink.finish()).await.expect("join the writer");
     *hasher = state;
     *have += written;

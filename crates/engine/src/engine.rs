@@ -32,6 +32,19 @@ impl Inner {
         Ok(())
     }
 
+    /// Saves jobs that changed in one poll, in one transaction, then tells watchers.
+    pub fn save_all(&self, jobs: &mut [(Job, Option<&str>)]) -> Result<(), EngineError> {
+        let now = now_ms();
+        for (job, _) in jobs.iter_mut() {
+            job.updated_at = now;
+        }
+        self.store.save_all(&jobs.iter().map(|(j, d)| (j, *d)).collect::<Vec<_>>())?;
+        for (job, _) in jobs.iter() {
+            self.events.send(JobEvent::Changed { job: Box::new(job.clone()) });
+        }
+        Ok(())
+    }
+
     pub fn summary(&self, batch_id: &str) -> Result<BatchSummary, EngineError> {
         let mut s = BatchSummary { batch_id: batch_id.to_owned(), ..BatchSummary::default() };
         for job in self.store.batch_jobs(batch_id)? {

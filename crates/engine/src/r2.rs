@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use arke_export_worker::config::StorageConfig;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::presigning::PresigningConfig;
 use serde::de::DeserializeOwned;
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -44,27 +44,47 @@ pub struct ObjectInfo {
     pub etag: String,
 }
 
+/// A download's body, chunk by chunk.
+pub type BodyStream = std::pin::Pin<Box<dyn futures::Stream<Item = Result<bytes::Bytes, R2Error>> + Send>>;
+
+/// How long a download's presigned URL is valid (a resume signs a new one).
+const PRESIGNED_FOR: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 #[derive(Clone)]
 pub struct R2Store {
     client: Client,
+    /// Downloads (see [`R2Store::get_from`]).
+    http: reqwest::Client,
     bucket: String,
     endpoint: String,
-    /// Requests sent so far (for the polling benchmark).
+    /// Requests sent so far, and listings made (for the polling benchmark).
     requests: Arc<AtomicU64>,
+    listings: Arc<AtomicU64>,
 }
 
 impl R2Store {
     pub fn new(config: &StorageConfig) -> R2Store {
         R2Store {
             client: arke_export_worker::storage::s3_client(config),
+            http: reqwest::Client::builder()
+                .connect_timeout(std::time::Duration::from_secs(10))
+                .read_timeout(std::time::Duration::from_secs(60))
+                .build()
+                .expect("a plain HTTP client builds"),
             bucket: config.bucket.clone(),
             endpoint: config.endpoint.clone(),
             requests: Arc::default(),
+            listings: Arc::default(),
         }
     }
 
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    /// Calls of [`R2Store::list`] (a listing may take several requests).
+    pub fn listings(&self) -> u64 {
+        self.listings.load(Ordering::Relaxed)
     }
 
     fn error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
@@ -88,6 +108,7 @@ impl R2Store {
 
     /// Every object under `prefix`, by key (one request per 1,000 keys).
     pub async fn list(&self, prefix: &str) -> Result<HashMap<String, ObjectInfo>, R2Error> {
+        self.listings.fetch_add(1, Ordering::Relaxed);
         let mut out = HashMap::new();
         let mut token: Option<String> = None;
         loop {
@@ -134,18 +155,60 @@ impl R2Store {
     }
 
     /// Streams `key` from byte `from` on. Returns the stream and the object's total size.
-    pub async fn get_from(&self, key: &str, from: u64) -> Result<(ByteStream, u64), R2Error> {
+    ///
+    /// A presigned GET sent with a plain HTTP client: the same request as `curl` on a presigned URL,
+    /// and measurably faster than the SDK's own body stream for large objects. The URL (which carries
+    /// a signature, never the secret) is not put in any error message.
+    pub async fn get_from(&self, key: &str, from: u64) -> Result<(BodyStream, u64), R2Error> {
+        use futures::TryStreamExt;
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let mut req = self.client.get_object().bucket(&self.bucket).key(key);
-        if from > 0 {
-            req = req.range(format!("bytes={from}-"));
+        let config = PresigningConfig::expires_in(PRESIGNED_FOR).map_err(|e| R2Error::Other(e.to_string()))?;
+        let signed = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .presigned(config)
+            .await
+            .map_err(|e| self.error(e))?;
+        let mut req = self.http.get(signed.uri());
+        for (name, value) in signed.headers() {
+            req = req.header(name, value);
         }
-        let resp = req.send().await.map_err(|e| self.error(e))?;
-        let total = match resp.content_range() {
+        if from > 0 {
+            req = req.header(reqwest::header::RANGE, format!("bytes={from}-"));
+        }
+        let resp = req.send().await.map_err(|e| R2Error::Unreachable {
+            endpoint: self.endpoint.clone(),
+            reason: arke_export_worker::error_chain(&e.without_url()),
+        })?;
+        let status = resp.status().as_u16();
+        if !matches!(status, 200 | 206) {
+            // S3 errors are an XML document with a `Code` and a `Message`.
+            let text = resp.text().await.unwrap_or_default();
+            let field = |name: &str| {
+                let open = format!("<{name}>");
+                let start = text.find(&open)? + open.len();
+                Some(text[start..].split('<').next()?.to_owned())
+            };
+            let code = field("Code").unwrap_or_else(|| format!("HTTP {status}"));
+            return Err(match (status, code.as_str()) {
+                (403, _) => R2Error::Denied(code),
+                (404, _) | (_, "NoSuchKey") => R2Error::Other(format!("NoSuchKey: {key} is no longer in the bucket")),
+                _ => R2Error::Other(format!("{code}: {}", field("Message").unwrap_or_default())),
+            });
+        }
+        let header = |name| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let total = match header(reqwest::header::CONTENT_RANGE) {
             Some(range) => range.rsplit('/').next().and_then(|t| t.parse().ok()).unwrap_or(0),
-            None => resp.content_length().unwrap_or(0).max(0) as u64,
+            None => resp.content_length().unwrap_or(0),
         };
-        Ok((resp.body, total))
+        let endpoint = self.endpoint.clone();
+        let body = resp.bytes_stream().map_err(move |e| R2Error::Unreachable {
+            endpoint: endpoint.clone(),
+            reason: arke_export_worker::error_chain(&e.without_url()),
+        });
+        Ok((Box::pin(body), total))
     }
 
     /// Deletes every object under `prefix`.

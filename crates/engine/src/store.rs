@@ -110,17 +110,24 @@ impl Store {
 
     /// Saves a job; when its state changed, also records the change in its timeline.
     pub fn save(&self, job: &Job, timeline: Option<&str>) -> Result<(), StoreError> {
+        self.save_all(&[(job, timeline)])
+    }
+
+    /// Saves several jobs in one transaction (a poll that moved many of them).
+    pub fn save_all(&self, jobs: &[(&Job, Option<&str>)]) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute(
-            "UPDATE jobs SET state = ?2, updated_at = ?3, data = ?4 WHERE id = ?1",
-            params![job.id, job.state.as_str(), job.updated_at, serde_json::to_string(job)?],
-        )?;
-        if let Some(detail) = timeline {
-            tx.execute(
-                "INSERT INTO job_events (job_id, at, state, detail) VALUES (?1, ?2, ?3, ?4)",
-                params![job.id, now_ms(), job.state.as_str(), detail],
-            )?;
+        {
+            let mut update =
+                tx.prepare_cached("UPDATE jobs SET state = ?2, updated_at = ?3, data = ?4 WHERE id = ?1")?;
+            let mut event =
+                tx.prepare_cached("INSERT INTO job_events (job_id, at, state, detail) VALUES (?1, ?2, ?3, ?4)")?;
+            for (job, timeline) in jobs {
+                update.execute(params![job.id, job.state.as_str(), job.updated_at, serde_json::to_string(job)?])?;
+                if let Some(detail) = timeline {
+                    event.execute(params![job.id, now_ms(), job.state.as_str(), detail])?;
+                }
+            }
         }
         tx.commit()?;
         Ok(())

@@ -144,6 +144,7 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
     let listing = inner.services.r2.list("exports/").await?;
     let progress = progress_markers(&listing);
     let mut machine_candidates = Vec::new();
+    let mut progressed = Vec::new();
     for mut job in active {
         let prefix = task_prefix(&job.task_id);
         if listing.contains_key(&format!("{prefix}{RESULT_FILE}")) {
@@ -156,13 +157,15 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
             if first || job.progress != Some(p) {
                 job.progress = Some(p);
                 job.state = JobState::Running;
-                inner.save(&mut job, first.then_some("the worker started exporting"))?;
+                progressed.push((job.clone(), first.then_some("the worker started exporting")));
             }
         }
         let started = job.started_at.unwrap_or(job.created_at);
         let limit =
             if job.state == JobState::Spawning { inner.config.spawn_timeout_s } else { inner.config.run_timeout_s };
         if now - started > i64::from(limit) * 1000 {
+            // Saved there, progress included: not again below.
+            progressed.retain(|(j, _)| j.id != job.id);
             time_out(inner, &mut job, &listing).await?;
             continue;
         }
@@ -170,6 +173,7 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
             machine_candidates.push((ps.machine_checked_at.get(&job.id).copied().unwrap_or(0), job));
         }
     }
+    inner.save_all(&mut progressed)?;
     machine_candidates.sort_by_key(|(at, _)| *at);
     for (_, mut job) in machine_candidates.into_iter().take(MACHINE_CHECKS_PER_POLL) {
         ps.machine_checked_at.insert(job.id.clone(), now);
