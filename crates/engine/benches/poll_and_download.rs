@@ -234,13 +234,18 @@ async fn main() {
     // the rename (a download is not done until it is on disk); curl does not, so it is timed both
     // bare and with an fsync of its file.
     let (mut ours, mut theirs, mut theirs_synced) = (f64::MAX, f64::MAX, f64::MAX);
+    let (mut runs, mut chunks, mut busy) = (Vec::new(), 0u64, 0f64);
     let flush = || assert!(std::process::Command::new("sync").status().expect("sync").success());
     for _ in 0..DOWNLOAD_RUNS {
         flush();
         let t = Instant::now();
         let spec = arke_export_engine::download::DownloadSpec { key, size, sha256: None, target: &target };
-        arke_export_engine::download::download(&r2, &spec, |_, _| {}).await.unwrap();
-        ours = ours.min(t.elapsed().as_secs_f64());
+        let cpu = cpu_seconds();
+        chunks = 0;
+        arke_export_engine::download::download(&r2, &spec, |_, _| chunks += 1).await.unwrap();
+        let took = t.elapsed().as_secs_f64();
+        busy = busy.max((cpu_seconds() - cpu) / took);
+        ours = ours.min(took);
         std::fs::remove_file(&target).unwrap();
 
         flush();
@@ -252,6 +257,7 @@ async fn main() {
             .status()
             .expect("curl");
         theirs = theirs.min(t.elapsed().as_secs_f64());
+        runs.push(format!("{took:.2}/{:.2}", t.elapsed().as_secs_f64()));
         std::fs::File::open(&target).unwrap().sync_all().unwrap();
         theirs_synced = theirs_synced.min(t.elapsed().as_secs_f64());
         assert!(status.success(), "curl failed on the presigned URL");
@@ -272,6 +278,13 @@ async fn main() {
         "  engine / curl: {:.0} % (engine / curl + fsync: {:.0} %)",
         theirs / ours * 100.0,
         theirs_synced / ours * 100.0
+    );
+    println!("  runs (engine/curl, s): {}", runs.join(", "));
+    println!(
+        "  during the engine's runs this process (client, writer thread and S3 server) used at most {:.0} % of \
+         one core; {chunks} chunks of {} bytes on average",
+        busy * 100.0,
+        size / chunks.max(1)
     );
     println!("  peak RSS of this process: {rss_before:.1} MB before the download, {rss_after:.1} MB after");
     let _ = secrets.clear(SecretKind::FlyToken);
