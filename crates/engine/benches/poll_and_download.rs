@@ -17,7 +17,7 @@ use arke_export_sandbox::fly::{FaultRequest, MachineFault, apply_faults, faults:
 use arke_export_sandbox::{CatalogSource, CatalogSpec, Sandbox, SandboxOptions};
 use arke_export_worker::options::ExportOptions;
 
-const DOWNLOAD_RUNS: usize = 3;
+const DOWNLOAD_RUNS: usize = 5;
 
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -282,7 +282,7 @@ async fn main() {
     println!("  runs (engine/curl, s): {}", runs.join(", "));
     println!(
         "  during the engine's runs this process (client, writer thread and S3 server) used at most {:.0} % of \
-         one core; {chunks} chunks of {} bytes on average",
+         one core; {chunks} progress reports, one per {} bytes on average",
         busy * 100.0,
         size / chunks.max(1)
     );

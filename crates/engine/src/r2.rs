@@ -50,6 +50,14 @@ pub type BodyStream = std::pin::Pin<Box<dyn futures::Stream<Item = Result<bytes:
 /// How long a download's presigned URL is valid (a resume signs a new one).
 const PRESIGNED_FOR: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
+fn download_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .read_timeout(std::time::Duration::from_secs(60))
+        .build()
+        .expect("a plain HTTP client builds")
+}
+
 #[derive(Clone)]
 pub struct R2Store {
     client: Client,
@@ -67,16 +75,18 @@ impl R2Store {
     pub fn new(config: &StorageConfig) -> R2Store {
         R2Store {
             client: arke_export_worker::storage::s3_client(config),
-            http: reqwest::Client::builder()
-                .connect_timeout(std::time::Duration::from_secs(10))
-                .read_timeout(std::time::Duration::from_secs(60))
-                .build()
-                .expect("a plain HTTP client builds"),
+            http: download_client(),
             bucket: config.bucket.clone(),
             endpoint: config.endpoint.clone(),
             requests: Arc::default(),
             listings: Arc::default(),
         }
+    }
+
+    /// The same store with an HTTP client of its own, for a download on its own runtime (a pooled
+    /// connection belongs to the runtime that opened it).
+    pub fn for_download(&self) -> R2Store {
+        R2Store { http: download_client(), ..self.clone() }
     }
 
     pub fn requests(&self) -> u64 {
