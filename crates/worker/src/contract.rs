@@ -91,7 +91,12 @@ impl MarkerCounts {
 
     /// Reads a marker key of `task_id`; `None` for any other key.
     pub fn parse(task_id: &str, key: &str) -> Option<MarkerCounts> {
-        let name = key.strip_prefix(&task_prefix(task_id))?.strip_prefix(PROGRESS_MARKERS)?;
+        MarkerCounts::from_name(key.strip_prefix(&task_prefix(task_id))?)
+    }
+
+    /// Reads a key relative to its task's prefix (`progress/{done}-{failed}-{total}`).
+    pub fn from_name(name: &str) -> Option<MarkerCounts> {
+        let name = name.strip_prefix(PROGRESS_MARKERS)?;
         let mut parts = name.split('-').map(|n| n.parse::<u64>().ok());
         let (Some(Some(done)), Some(Some(failed)), Some(Some(total)), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())

@@ -241,12 +241,12 @@ pub async fn export(
             && depth < max_depth
             && let Ok(data) = &result
         {
-            for child in data.manifest.children_pi.iter().filter_map(|c| Pi::parse(c).ok()) {
-                if !visited.contains(&child.key()) && !pending.contains_key(&child.key()) {
+            for child in data.manifest.children_pi.iter().filter_map(|c| Pi::parse(c).ok()).map(|c| c.key()) {
+                if !visited.contains(&child) && !pending.contains_key(&child) {
                     if speculative.len() == speculative_cap {
                         speculative.pop_front();
                     }
-                    speculative.push_back((child.key(), depth + 1));
+                    speculative.push_back((child, depth + 1));
                 }
             }
         }
