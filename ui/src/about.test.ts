@@ -12,9 +12,7 @@ describe("versionLabel", () => {
 
 describe("errorText", () => {
   it("shows the message and code of an IPC error", () => {
-    expect(errorText({ code: "keyring_unavailable", message: "No keyring" })).toBe(
-      "No keyring (keyring_unavailable)",
-    );
+    expect(errorText({ code: "keyring_unavailable", message: "No keyring" })).toBe("No keyring (keyring_unavailable)");
   });
   it("passes strings through", () => {
     expect(errorText("boom")).toBe("boom");

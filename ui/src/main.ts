@@ -1,5 +1,5 @@
-import { api, onJobEvent, onJobsReload } from "./api";
 import { errorText, versionLabel } from "./about";
+import { api, onJobEvent, onJobsReload } from "./api";
 import type { Mode } from "./bindings/Mode";
 import { byTestId } from "./dom";
 import { JobStore } from "./store";
@@ -21,7 +21,10 @@ const badge = byTestId("mode-badge");
 function setMode(mode: Mode): void {
   badge.textContent = mode === "sandbox" ? "Sandbox" : "Fly.io";
   badge.className = `mode ${mode}`;
-  badge.title = mode === "sandbox" ? "Exports run on this computer, on sample data." : "Exports run on Fly.io machines and are stored in R2.";
+  badge.title =
+    mode === "sandbox"
+      ? "Exports run on this computer, on sample data."
+      : "Exports run on Fly.io machines and are stored in R2.";
   panel.setSandbox(mode === "sandbox");
 }
 

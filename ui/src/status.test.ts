@@ -1,9 +1,28 @@
 import { describe, expect, it } from "vitest";
 import type { JobState } from "./bindings/JobState";
 import { job } from "./fixtures";
-import { elapsed, formatBytes, formatElapsed, progressFraction, progressText, recordsLabel, statusInfo, tabOf } from "./status";
+import {
+  elapsed,
+  formatBytes,
+  formatElapsed,
+  progressFraction,
+  progressText,
+  recordsLabel,
+  statusInfo,
+  tabOf,
+} from "./status";
 
-const ALL: JobState[] = ["queued", "spawning", "running", "ready", "downloading", "downloaded", "failed", "canceled", "expired"];
+const ALL: JobState[] = [
+  "queued",
+  "spawning",
+  "running",
+  "ready",
+  "downloading",
+  "downloaded",
+  "failed",
+  "canceled",
+  "expired",
+];
 
 describe("status rendering", () => {
   it("gives every state a label, an icon and a tone", () => {
@@ -16,12 +35,25 @@ describe("status rendering", () => {
     expect(statusInfo("ready").tone).toBe("good");
   });
   it("sorts states into the three tabs", () => {
-    expect(ALL.map(tabOf)).toEqual(["active", "active", "active", "finished", "active", "finished", "failed", "failed", "failed"]);
+    expect(ALL.map(tabOf)).toEqual([
+      "active",
+      "active",
+      "active",
+      "finished",
+      "active",
+      "finished",
+      "failed",
+      "failed",
+      "failed",
+    ]);
   });
   it("computes progress from the worker, then from download bytes", () => {
     expect(progressFraction(job({ state: "running", progress: { done: 3, failed: 1, total: 8 } }))).toBe(0.5);
     expect(progressFraction(job({ state: "running", progress: { done: 3, failed: 0, total: null } }))).toBeNull();
-    const downloading = job({ state: "downloading", output: { key: "k", file_name: "f.xml", size: 200, sha256: null } });
+    const downloading = job({
+      state: "downloading",
+      output: { key: "k", file_name: "f.xml", size: 200, sha256: null },
+    });
     expect(progressFraction(downloading, 50)).toBe(0.25);
     expect(progressFraction(job({ state: "ready" }))).toBe(1);
     expect(progressText(job({ progress: { done: 2, failed: 1, total: 5 } }))).toBe("2/5 records (1 failed)");

@@ -34,7 +34,9 @@ describe("JobStore", () => {
 
   it("keeps 10,000 jobs and builds a tab's rows quickly", () => {
     const store = new JobStore();
-    store.replaceAll(Array.from({ length: 10_000 }, (_, i) => job({ id: `j${i}`, batch_id: `b${i % 50}`, created_at: i })));
+    store.replaceAll(
+      Array.from({ length: 10_000 }, (_, i) => job({ id: `j${i}`, batch_id: `b${i % 50}`, created_at: i })),
+    );
     expect(store.rows("active").length).toBe(10_050);
   });
 });

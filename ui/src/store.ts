@@ -1,6 +1,6 @@
 import type { Job } from "./bindings/Job";
 import type { JobEvent } from "./bindings/JobEvent";
-import { tabOf, type Tab } from "./status";
+import { type Tab, tabOf } from "./status";
 
 /** A row of the jobs list: a batch header or a job. */
 export type Row = { kind: "batch"; batchId: string; count: number; ready: number } | { kind: "job"; job: Job };
@@ -57,7 +57,9 @@ export class JobStore {
       if (list) list.push(j);
       else byBatch.set(j.batch_id, [j]);
     }
-    const batches = [...byBatch.entries()].sort((a, b) => b[1][0].created_at - a[1][0].created_at || (a[0] < b[0] ? 1 : -1));
+    const batches = [...byBatch.entries()].sort(
+      (a, b) => b[1][0].created_at - a[1][0].created_at || (a[0] < b[0] ? 1 : -1),
+    );
     const rows: Row[] = [];
     for (const [batchId, jobs] of batches) {
       jobs.sort((a, b) => a.created_at - b.created_at || (a.id < b.id ? -1 : 1));

@@ -15,7 +15,7 @@ use arke_export_engine::secrets::{Secret, SecretKind, Secrets};
 use arke_export_engine::services::Services;
 use arke_export_sandbox::fly::{FaultRequest, MachineFault, apply_faults, faults::MachineFaultRequest};
 use arke_export_sandbox::{CatalogSource, CatalogSpec, Sandbox, SandboxOptions};
-use arke_export_worker::options::ExportOptions;
+use arke_export_contract::options::ExportOptions;
 
 const DOWNLOAD_RUNS: usize = 5;
 
@@ -28,7 +28,7 @@ fn cpu_seconds() -> f64 {
 }
 
 fn peak_rss_mb() -> f64 {
-    arke_export_worker::run::peak_memory_mb()
+    arke_export_contract::result::peak_memory_mb()
 }
 
 fn config(sb: &Sandbox) -> Config {
@@ -212,14 +212,14 @@ async fn main() {
         });
     });
     let endpoint = rx.recv().unwrap();
-    let storage = arke_export_worker::config::StorageConfig {
+    let storage = arke_export_contract::storage::StorageConfig {
         endpoint,
         bucket: e.r2_bucket.clone(),
         access_key_id: e.r2_access_key_id.clone(),
         secret_access_key: Secret::new(e.r2_secret_access_key.clone()),
     };
     let r2 = arke_export_engine::r2::R2Store::new(&storage);
-    let client = arke_export_worker::storage::s3_client(&storage);
+    let client = arke_export_contract::storage::s3_client(&storage);
     let presigned = client
         .get_object()
         .bucket(&e.r2_bucket)

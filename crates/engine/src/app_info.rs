@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 /// What the app reports about itself: its version and where it keeps its data.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct AppInfo {
     pub name: String,
     pub version: String,

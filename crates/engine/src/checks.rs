@@ -1,6 +1,6 @@
 //! "Test connection" for Fly and R2, with precise results.
 
-use arke_export_worker::config::StorageConfig;
+use arke_export_contract::storage::StorageConfig;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -10,7 +10,7 @@ use crate::r2::R2Store;
 use crate::secrets::{SecretKind, Secrets};
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct CheckResult {
     pub ok: bool,
     pub message: String,

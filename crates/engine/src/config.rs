@@ -10,7 +10,7 @@ use ts_rs::TS;
 /// Where exports run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum Mode {
     /// Local stand-ins for Fly, R2 and the Arke API (works offline, no account).
     Sandbox,

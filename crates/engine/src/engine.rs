@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use arke_export_worker::options::ExportOptions;
+use arke_export_contract::options::ExportOptions;
 use tokio::sync::Notify;
 
 use crate::config::Config;
@@ -251,7 +251,7 @@ impl Engine {
                 job.reason_code = None;
                 self.inner.save(&mut job, Some(&format!("saved to {} (checksum verified)", target.display())))?;
                 if self.inner.config.delete_after_download
-                    && let Err(e) = self.inner.services.r2.delete_prefix(&format!("exports/{}/", job.task_id)).await
+                    && let Err(e) = self.inner.services.r2.delete_prefix(&arke_export_contract::bucket::task_prefix(&job.task_id)).await
                 {
                     tracing::warn!("could not delete the bucket's copy of {}: {e}", job.id);
                 }

@@ -35,7 +35,7 @@ pub enum EngineError {
 
 /// What crosses the IPC line and what the CLI prints: `{code, message}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct ErrorPayload {
     pub code: String,
     pub message: String,

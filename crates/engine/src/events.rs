@@ -9,7 +9,7 @@ use crate::job::{BatchSummary, Job};
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum JobEvent {
     /// A job changed (state, progress, machine, …): here it is as it is now.
     Changed { job: Box<Job> },

@@ -2,13 +2,13 @@
 //! (the first column, or a column named `pi` or `id`), BOM and CRLF tolerant, duplicates removed,
 //! every invalid line reported with its number. The CLI and the app use this same parser.
 
-use arke_export_worker::pi::Pi;
+use arke_export_contract::pi::Pi;
 use serde::Serialize;
 use ts_rs::TS;
 
 /// A line that holds no valid record ID.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct InvalidLine {
     /// 1-based line number in the input.
     pub line: u32,
@@ -20,7 +20,7 @@ pub struct InvalidLine {
 
 /// The outcome of parsing a list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct ParsedIds {
     /// Valid, distinct record IDs in input order (upper case).
     pub ids: Vec<String>,

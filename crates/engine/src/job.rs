@@ -1,7 +1,7 @@
 //! Jobs and batches: what the store keeps, the UI shows and the tracker moves.
 
-use arke_export_worker::contract::Failure;
-use arke_export_worker::options::ExportOptions;
+use arke_export_contract::result::Failure;
+use arke_export_contract::options::ExportOptions;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -9,7 +9,7 @@ use ts_rs::TS;
 /// or `failed` / `canceled` / `expired`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum JobState {
     Queued,
     Spawning,
@@ -68,7 +68,7 @@ impl JobState {
 
 /// Records done so far, from the worker's progress marker (then from `result.json`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct JobProgress {
     #[ts(type = "number")]
     pub done: u64,
@@ -80,7 +80,7 @@ pub struct JobProgress {
 
 /// The export file, once the worker has uploaded it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct JobOutput {
     pub key: String,
     pub file_name: String,
@@ -92,7 +92,7 @@ pub struct JobOutput {
 
 /// One machine's worth of record IDs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct Job {
     pub id: String,
     pub batch_id: String,
@@ -163,7 +163,7 @@ impl Job {
 
 /// One step in a job's timeline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct TimelineEntry {
     #[ts(type = "number")]
     pub at: i64,
@@ -173,7 +173,7 @@ pub struct TimelineEntry {
 
 /// A set of jobs submitted together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct Batch {
     pub id: String,
     #[ts(type = "number")]
@@ -185,7 +185,7 @@ pub struct Batch {
 
 /// Counts by state, for a batch summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct BatchSummary {
     pub batch_id: String,
     pub jobs: u32,

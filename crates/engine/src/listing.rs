@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use arke_export_worker::contract::{MarkerCounts, task_prefix};
+use arke_export_contract::bucket::{EXPORTS_PREFIX, MarkerCounts, task_prefix};
 
 use crate::r2::ObjectInfo;
 
@@ -11,7 +11,7 @@ use crate::r2::ObjectInfo;
 pub fn progress_markers(listing: &HashMap<String, ObjectInfo>) -> HashMap<&str, MarkerCounts> {
     let mut out: HashMap<&str, MarkerCounts> = HashMap::new();
     for key in listing.keys() {
-        let Some((task_id, name)) = key.strip_prefix("exports/").and_then(|k| k.split_once('/')) else { continue };
+        let Some((task_id, name)) = key.strip_prefix(EXPORTS_PREFIX).and_then(|k| k.split_once('/')) else { continue };
         let Some(counts) = MarkerCounts::from_name(name) else { continue };
         if out.get(task_id).is_none_or(|c| c.done + c.failed < counts.done + counts.failed) {
             out.insert(task_id, counts);

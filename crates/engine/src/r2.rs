@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use arke_export_worker::config::StorageConfig;
+use arke_export_contract::storage::StorageConfig;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
@@ -74,7 +74,7 @@ pub struct R2Store {
 impl R2Store {
     pub fn new(config: &StorageConfig) -> R2Store {
         R2Store {
-            client: arke_export_worker::storage::s3_client(config),
+            client: arke_export_contract::storage::s3_client(config),
             http: download_client(),
             bucket: config.bucket.clone(),
             endpoint: config.endpoint.clone(),
@@ -104,7 +104,7 @@ impl R2Store {
     ) -> R2Error {
         match &e {
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
-                R2Error::Unreachable { endpoint: self.endpoint.clone(), reason: arke_export_worker::error_chain(&e) }
+                R2Error::Unreachable { endpoint: self.endpoint.clone(), reason: arke_export_contract::error_chain(&e) }
             }
             _ => match e.code() {
                 Some("AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch") => {
@@ -199,7 +199,7 @@ impl R2Store {
         }
         let resp = req.send().await.map_err(|e| R2Error::Unreachable {
             endpoint: self.endpoint.clone(),
-            reason: arke_export_worker::error_chain(&e.without_url()),
+            reason: arke_export_contract::error_chain(&e.without_url()),
         })?;
         let status = resp.status().as_u16();
         if !matches!(status, 200 | 206) {
@@ -225,7 +225,7 @@ impl R2Store {
         let endpoint = self.endpoint.clone();
         let body = resp.bytes_stream().map_err(move |e| R2Error::Unreachable {
             endpoint: endpoint.clone(),
-            reason: arke_export_worker::error_chain(&e.without_url()),
+            reason: arke_export_contract::error_chain(&e.without_url()),
         });
         Ok((Box::pin(body), total))
     }

@@ -2,7 +2,7 @@
 //! `FLY_API_TOKEN` / `R2_SECRET_ACCESS_KEY` in the environment override the keyring (automation).
 //! Values travel as [`Secret`], which never prints itself.
 
-pub use arke_export_worker::secret::Secret;
+pub use arke_export_contract::secret::Secret;
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -11,7 +11,7 @@ pub const SERVICE: &str = "arke-export";
 /// Which secret.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum SecretKind {
     FlyToken,
     R2Secret,
@@ -45,7 +45,7 @@ impl SecretKind {
 /// Where a secret currently comes from (what the UI shows instead of the value).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum SecretSource {
     Environment,
     Keyring,

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use arke_export_sandbox::{Sandbox, SandboxOptions};
-use arke_export_worker::config::StorageConfig;
+use arke_export_contract::env::{ExportFormat, MachineEnv, SourceConfig};
+use arke_export_contract::pi::{Pi, PiError};
+use arke_export_contract::storage::StorageConfig;
 use arke_fly_api::{CreateMachineRequest, Guest, MachineConfig, Restart};
 
 use crate::config::{Config, Mode};
@@ -14,6 +16,11 @@ use crate::fly::FlyClient;
 use crate::job::Job;
 use crate::r2::R2Store;
 use crate::secrets::{Secret, SecretKind, Secrets};
+
+/// The machine metadata key that names the job a machine belongs to.
+pub const METADATA_JOB: &str = "arke_export_job";
+/// The machine metadata key that names the job's batch.
+pub const METADATA_BATCH: &str = "arke_export_batch";
 
 /// Where machines run and write, and what they read.
 pub struct Services {
@@ -24,8 +31,7 @@ pub struct Services {
     image: String,
     region: String,
     guest: Guest,
-    arke_api_url: String,
-    ipfs_gateway: String,
+    source: SourceConfig,
     /// Kept alive for as long as the services are (sandbox mode).
     pub sandbox: Option<Sandbox>,
 }
@@ -64,8 +70,7 @@ impl Services {
                 cpus: Some(config.fly_cpus),
                 memory_mb: Some(config.fly_memory_mb),
             },
-            arke_api_url: config.arke_api_url.clone(),
-            ipfs_gateway: config.ipfs_gateway.clone(),
+            source: SourceConfig { api_url: config.arke_api_url.clone(), ipfs_gateway: config.ipfs_gateway.clone() },
             sandbox: None,
         })
     }
@@ -90,33 +95,32 @@ impl Services {
             image: "arke-export-worker:sandbox".into(),
             region: e.fly_region.clone(),
             guest: Guest { cpu_kind: Some("shared".into()), cpus: Some(1), memory_mb: Some(256) },
-            arke_api_url: e.arke_api_url.clone(),
-            ipfs_gateway: e.ipfs_gateway.clone(),
+            source: SourceConfig { api_url: e.arke_api_url.clone(), ipfs_gateway: e.ipfs_gateway.clone() },
             sandbox: Some(sandbox),
         })
     }
 
+    /// The machine contract of a job's current attempt.
+    pub fn machine_env(&self, job: &Job) -> Result<MachineEnv, PiError> {
+        Ok(MachineEnv {
+            task_id: job.task_id.clone(),
+            pis: job.pis.iter().map(|p| Pi::parse(p)).collect::<Result<_, _>>()?,
+            format: ExportFormat::Mods,
+            options: job.options.clone(),
+            batch_id: job.batch_id.clone(),
+            callback_url: None,
+            storage: self.storage.clone(),
+            source: self.source.clone(),
+        })
+    }
+
     /// The machine request for a job: the worker contract in `config.env`, tagged with the job.
-    pub fn machine_request(&self, job: &Job) -> CreateMachineRequest {
-        let mut env = BTreeMap::new();
-        env.insert("TASK_ID".into(), job.task_id.clone());
-        match job.pis.as_slice() {
-            [one] => env.insert("PI".into(), one.clone()),
-            many => env.insert("PIS".into(), many.join(",")),
-        };
-        env.insert("EXPORT_FORMAT".into(), "mods".into());
-        env.insert("EXPORT_OPTIONS".into(), serde_json::to_string(&job.options).expect("options serialise"));
-        env.insert("BATCH_ID".into(), job.batch_id.clone());
-        env.insert("R2_ENDPOINT".into(), self.storage.endpoint.clone());
-        env.insert("R2_BUCKET".into(), self.storage.bucket.clone());
-        env.insert("R2_ACCESS_KEY_ID".into(), self.storage.access_key_id.clone());
-        env.insert("R2_SECRET_ACCESS_KEY".into(), self.storage.secret_access_key.expose().to_owned());
-        env.insert("ARKE_API_URL".into(), self.arke_api_url.clone());
-        env.insert("ARKE_IPFS_GATEWAY".into(), self.ipfs_gateway.clone());
+    pub fn machine_request(&self, job: &Job) -> Result<CreateMachineRequest, PiError> {
+        let env = self.machine_env(job)?.to_env();
         let mut metadata = BTreeMap::new();
-        metadata.insert("arke_export_job".into(), job.id.clone());
-        metadata.insert("arke_export_batch".into(), job.batch_id.clone());
-        CreateMachineRequest {
+        metadata.insert(METADATA_JOB.into(), job.id.clone());
+        metadata.insert(METADATA_BATCH.into(), job.batch_id.clone());
+        Ok(CreateMachineRequest {
             name: Some(job.task_id.clone()),
             region: Some(self.region.clone()),
             config: MachineConfig {
@@ -128,6 +132,6 @@ impl Services {
                 metadata,
             },
             skip_launch: None,
-        }
+        })
     }
 }

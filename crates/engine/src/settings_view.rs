@@ -12,7 +12,7 @@ use crate::secrets::{Secret, SecretKind, SecretSource, Secrets};
 
 /// What Settings shows.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct SettingsView {
     /// The mode in force now.
     pub mode: Mode,
@@ -29,7 +29,7 @@ pub struct SettingsView {
 
 /// What Settings saves: changed values (an empty value removes the key), and new secrets.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct SettingsUpdate {
     pub values: BTreeMap<String, String>,
     pub fly_token: Option<String>,

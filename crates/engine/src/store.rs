@@ -233,7 +233,7 @@ impl Store {
 mod tests {
     use super::*;
     use crate::job::new_id;
-    use arke_export_worker::options::ExportOptions;
+    use arke_export_contract::options::ExportOptions;
 
     pub fn job(batch: &str, state: JobState) -> Job {
         let mut job = Job::queued(batch, vec!["01HZX3K9Q4M8V2T6R5N7P0W1YB".into()], ExportOptions::default(), now_ms());

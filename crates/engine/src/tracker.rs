@@ -6,7 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use arke_export_worker::contract::{RESULT_FILE, ResultStatus, TaskResult, task_prefix};
+use arke_export_contract::bucket::{EXPORTS_PREFIX, result_key, task_prefix};
+use arke_export_contract::result::{ResultStatus, TaskResult};
 use arke_fly_api::state;
 
 use crate::engine::Inner;
@@ -76,7 +77,15 @@ async fn spawn_next(inner: &Inner) -> Result<bool, EngineError> {
     job.state = JobState::Spawning;
     job.started_at = Some(now_ms());
     inner.save(&mut job, Some("creating its machine"))?;
-    let request = inner.services.machine_request(&job);
+    let request = match inner.services.machine_request(&job) {
+        Ok(request) => request,
+        Err(e) => {
+            fail(&mut job, "invalid_record_id", format!("its record list is not valid: {e}"));
+            inner.save(&mut job, Some("not started: invalid record ID"))?;
+            settle(inner, &job.batch_id);
+            return Ok(true);
+        }
+    };
     match inner.services.fly.create(&request).await {
         Ok(machine) => {
             job.machine_id = Some(machine.id.clone());
@@ -141,13 +150,12 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
         return Ok(());
     }
     // Progress comes from the markers' names: the listing is the only bucket request of a quiet poll.
-    let listing = inner.services.r2.list("exports/").await?;
+    let listing = inner.services.r2.list(EXPORTS_PREFIX).await?;
     let progress = progress_markers(&listing);
     let mut machine_candidates = Vec::new();
     let mut progressed = Vec::new();
     for mut job in active {
-        let prefix = task_prefix(&job.task_id);
-        if listing.contains_key(&format!("{prefix}{RESULT_FILE}")) {
+        if listing.contains_key(&result_key(&job.task_id)) {
             finish_from_result(inner, &mut job).await?;
             continue;
         }
@@ -184,7 +192,7 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
 
 /// Reads result.json and moves the job to ready or failed.
 async fn finish_from_result(inner: &Inner, job: &mut Job) -> Result<(), EngineError> {
-    let key = format!("{}{RESULT_FILE}", task_prefix(&job.task_id));
+    let key = result_key(&job.task_id);
     let Some(result) = inner.services.r2.get_json::<TaskResult>(&key).await? else { return Ok(()) };
     job.failures = result.failures.clone();
     job.progress = Some(JobProgress {
@@ -240,7 +248,7 @@ async fn check_machine(inner: &Inner, job: &mut Job, listing: &HashMap<String, O
         return Ok(());
     }
     // The worker writes result.json before it exits: read it now, the listing may predate it.
-    if inner.services.r2.get_json::<TaskResult>(&format!("{}{RESULT_FILE}", task_prefix(&job.task_id))).await?.is_some()
+    if inner.services.r2.get_json::<TaskResult>(&result_key(&job.task_id)).await?.is_some()
     {
         return finish_from_result(inner, job).await;
     }
@@ -331,7 +339,7 @@ async fn reattach(inner: &Inner) -> Result<(), EngineError> {
         .flat_map(|j| [j.id.clone(), j.task_id])
         .collect();
     for m in machines {
-        let Some(job_id) = m.config.metadata.get("arke_export_job") else { continue };
+        let Some(job_id) = m.config.metadata.get(crate::services::METADATA_JOB) else { continue };
         if unfinished.contains(job_id) || unfinished.contains(&m.name) || m.state == state::DESTROYED {
             continue;
         }

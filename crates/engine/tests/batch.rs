@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use arke_export_engine::events::JobEvent;
 use arke_export_engine::job::JobState;
-use arke_export_worker::options::ExportOptions;
+use arke_export_contract::options::ExportOptions;
 use common::{ids, settled, wait_for};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -36,7 +36,7 @@ async fn a_batch_of_25_with_one_and_five_records_per_machine() {
         let done = engine.download_to_dir(&job.id, &out).await.unwrap();
         assert_eq!(done.state, JobState::Downloaded);
         let path = std::path::PathBuf::from(done.saved_to.unwrap());
-        arke_export_sandbox::validate::validate_mods(&path).unwrap();
+        arke_export_xml_check::validate_mods(&path).unwrap();
         let xml = std::fs::read_to_string(&path).unwrap();
         assert_eq!(xml.matches("<mods ").count(), job.pis.len());
         assert!(!out.join(format!("{}.part", path.file_name().unwrap().to_string_lossy())).exists());

@@ -43,7 +43,7 @@ fn export_in_the_sandbox_downloads_valid_files_and_lists_them() {
     assert_eq!(jobs.as_array().unwrap().len(), 2, "the duplicate was removed");
     for job in jobs.as_array().unwrap() {
         assert_eq!(job["state"], "downloaded");
-        arke_export_sandbox::validate::validate_mods(Path::new(job["saved_to"].as_str().unwrap())).unwrap();
+        arke_export_xml_check::validate_mods(Path::new(job["saved_to"].as_str().unwrap())).unwrap();
     }
     let list = cli(home.path(), &["--sandbox", "jobs", "--json"], None);
     assert_eq!(serde_json::from_slice::<serde_json::Value>(&list.stdout).unwrap().as_array().unwrap().len(), 2);

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use arke_export_engine::job::JobState;
 use arke_export_sandbox::fly::{FaultRequest, MachineFault, apply_faults, faults::FailCreates};
-use arke_export_worker::options::ExportOptions;
+use arke_export_contract::options::ExportOptions;
 use common::{External, ids, settled, wait_for};
 
 fn fault(f: MachineFault) -> FaultRequest {
@@ -109,7 +109,7 @@ async fn a_download_cut_midway_resumes_and_is_verified() {
     assert_eq!(done.state, JobState::Downloaded);
     assert!(ext.sandbox.s3.faults.requests() - before >= 3, "two cut attempts, then a resumed one");
     assert_eq!(std::fs::metadata(&target).unwrap().len(), size);
-    arke_export_sandbox::validate::validate_mods(&target).unwrap();
+    arke_export_xml_check::validate_mods(&target).unwrap();
     assert!(!dir.path().join("out").join("tree.xml.part").exists());
 }
 

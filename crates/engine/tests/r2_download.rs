@@ -3,8 +3,8 @@
 
 use arke_export_engine::r2::{R2Error, R2Store};
 use arke_export_sandbox::S3Server;
-use arke_export_worker::config::StorageConfig;
-use arke_export_worker::secret::Secret;
+use arke_export_contract::storage::StorageConfig;
+use arke_export_contract::secret::Secret;
 use futures::TryStreamExt;
 
 const SECRET: &str = "r2-download-test-secret-0123456789";

@@ -9,7 +9,6 @@ pub mod fly;
 mod rng;
 pub mod s3;
 mod serve;
-pub mod validate;
 
 use std::path::{Path, PathBuf};
 

@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use arke_export_sandbox::{ArkeApi, CatalogSpec, S3Server, catalog};
-use arke_export_worker::contract::TaskResult;
+use arke_export_contract::result::TaskResult;
 
 struct Row {
     label: String,

@@ -10,11 +10,11 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use tokio::task::JoinHandle;
 
-use crate::contract::Failure;
+use arke_export_contract::result::Failure;
 use crate::fetch::fetch_entity;
 use crate::mods::record::{self, EntityData, Links, PinaxState, Position};
-use crate::options::ExportOptions;
-use crate::pi::Pi;
+use arke_export_contract::options::ExportOptions;
+use arke_export_contract::pi::Pi;
 use crate::source::{FetchError, Source};
 
 /// Live counts, read by the progress reporter.

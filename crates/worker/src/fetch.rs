@@ -4,8 +4,8 @@ use futures::future::join_all;
 
 use crate::model::{FileRef, Graph, Pinax};
 use crate::mods::record::{EntityData, PinaxState};
-use crate::options::{CheimarrosMode, ExportOptions};
-use crate::pi::Pi;
+use arke_export_contract::options::{CheimarrosMode, ExportOptions};
+use arke_export_contract::pi::Pi;
 use crate::source::{FetchError, Source};
 
 /// Fetches one entity. Only the manifest can fail it: an unreadable component is

@@ -1,7 +1,7 @@
 use clap::Parser;
 
-use arke_export_worker::config::WorkerConfig;
-use arke_export_worker::contract::ResultStatus;
+use arke_export_contract::env::{MachineEnv, var};
+use arke_export_contract::result::ResultStatus;
 
 const CONTRACT: &str = "\
 Configured only through the environment (the machine contract):
@@ -52,7 +52,7 @@ fn main() {
 }
 
 async fn run() -> i32 {
-    let config = match WorkerConfig::from_env() {
+    let config = match MachineEnv::from_env() {
         Ok(config) => config,
         Err(e) => {
             tracing::error!("{e}");
@@ -62,8 +62,9 @@ async fn run() -> i32 {
             return 1;
         }
     };
+    let machine = std::env::var(var::FLY_MACHINE_ID).unwrap_or_else(|_| "local".to_owned());
     tracing::info!(
-        machine = %config.machine_id, task = %config.task_id, records = config.pis.len(),
+        machine = %machine, task = %config.task_id, records = config.pis.len(),
         recursive = config.options.recursive, "export starting"
     );
     let result = arke_export_worker::run::run(config).await;

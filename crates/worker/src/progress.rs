@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::contract::{MarkerCounts, PROGRESS_FILE, Progress, task_prefix};
+use arke_export_contract::bucket::{MarkerCounts, progress_key};
+use arke_export_contract::result::Progress;
 use crate::export::Counters;
 use crate::storage::Bucket;
 
@@ -33,7 +34,7 @@ fn snapshot(task_id: &str, c: &Counters) -> Progress {
 /// Runs until `stop` changes, then removes its marker (result.json, written next, has the final counts).
 /// A failed write is logged and never fails the export.
 pub async fn report(bucket: Bucket, task_id: String, counters: Arc<Counters>, mut stop: watch::Receiver<bool>) {
-    let key = format!("{}{PROGRESS_FILE}", task_prefix(&task_id));
+    let key = progress_key(&task_id);
     let mut last: Option<MarkerCounts> = None;
     loop {
         let p = snapshot(&task_id, &counters);

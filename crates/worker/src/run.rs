@@ -8,8 +8,10 @@ use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
 use crate::WORKER_VERSION;
-use crate::config::{StorageConfig, WorkerConfig};
-use crate::contract::{Metrics, RESULT_FILE, ResultStatus, TaskResult, task_prefix};
+use arke_export_contract::env::MachineEnv;
+use arke_export_contract::storage::StorageConfig;
+use arke_export_contract::bucket::{result_key, task_prefix};
+use arke_export_contract::result::{Metrics, ResultStatus, TaskResult, peak_memory_mb};
 use crate::export::{self, Counters, Plan};
 use crate::mods::record::Links;
 use crate::progress;
@@ -35,17 +37,6 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// Peak resident memory of this process in MB (Linux: VmHWM), 0 where unknown.
-pub fn peak_memory_mb() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .unwrap_or(0.0);
-    (kb / 1024.0 * 10.0).round() / 10.0
-}
-
 struct Output {
     key: String,
     name: String,
@@ -54,7 +45,7 @@ struct Output {
 }
 
 /// Runs the task and returns its result (already written to the bucket when possible).
-pub async fn run(config: WorkerConfig) -> TaskResult {
+pub async fn run(config: MachineEnv) -> TaskResult {
     let started = Instant::now();
     let bucket = Bucket::new(&config.storage);
     let source = Source::new(config.source.clone(), config.options.parallel_batch_size as usize);
@@ -97,7 +88,7 @@ pub async fn run(config: WorkerConfig) -> TaskResult {
 type Failed = (Option<export::ExportStats>, String);
 
 async fn export_and_upload(
-    config: &WorkerConfig,
+    config: &MachineEnv,
     source: &Source,
     bucket: &Bucket,
     counters: &Counters,
@@ -133,7 +124,7 @@ async fn export_and_upload(
 
 /// Writes `result.json` (last) and POSTs it to the callback. Failures are logged, never fatal.
 async fn finish(bucket: &Bucket, callback_url: Option<&str>, result: &TaskResult) {
-    let key = format!("{}{RESULT_FILE}", task_prefix(&result.task_id));
+    let key = result_key(&result.task_id);
     let body = serde_json::to_vec_pretty(result).expect("the result serialises");
     if let Err(e) = bucket.put_bytes(&key, body.clone(), "application/json").await {
         tracing::error!("could not write result.json: {e}");

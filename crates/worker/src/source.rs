@@ -6,9 +6,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::Semaphore;
 
-use crate::config::SourceConfig;
+use arke_export_contract::env::SourceConfig;
 use crate::model::Manifest;
-use crate::pi::Pi;
+use arke_export_contract::pi::Pi;
 use crate::retry::{self, Outcome, Verdict};
 
 /// The most a single component may weigh; larger ones are skipped (treated as unreadable).
@@ -108,7 +108,7 @@ impl Source {
 }
 
 fn transport_reason(e: &reqwest::Error) -> String {
-    if e.is_connect() { "could not connect".to_owned() } else { crate::error_chain(e) }
+    if e.is_connect() { "could not connect".to_owned() } else { arke_export_contract::error_chain(e) }
 }
 
 async fn read_capped(mut resp: reqwest::Response, what: &str) -> Result<Bytes, FetchError> {

@@ -1,16 +1,11 @@
 //! The bucket: an S3-compatible store (R2 in production), path-style, region `auto`.
 
 use std::path::Path;
-use std::time::Duration;
 
-use aws_sdk_s3::config::{
-    BehaviorVersion, Credentials, Region, RequestChecksumCalculation, ResponseChecksumValidation, retry::RetryConfig,
-    timeout::TimeoutConfig,
-};
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 
-use crate::config::StorageConfig;
+use arke_export_contract::storage::{StorageConfig, s3_client};
 
 /// Files larger than this are uploaded in parts of this size.
 pub const MULTIPART_PART_BYTES: usize = 8 * 1024 * 1024;
@@ -23,7 +18,7 @@ pub struct StorageError {
 }
 
 fn storage_error(what: &str, e: impl std::error::Error) -> StorageError {
-    StorageError { what: what.to_owned(), reason: crate::error_chain(&e) }
+    StorageError { what: what.to_owned(), reason: arke_export_contract::error_chain(&e) }
 }
 
 /// An S3 client for one bucket.
@@ -31,41 +26,6 @@ fn storage_error(what: &str, e: impl std::error::Error) -> StorageError {
 pub struct Bucket {
     client: aws_sdk_s3::Client,
     name: String,
-}
-
-/// An S3 client configured for R2 (and any S3-compatible endpoint): path-style, region `auto`,
-/// checksums only when required, rustls with ring, 4 attempts with the SDK's standard backoff.
-pub fn s3_client(config: &StorageConfig) -> aws_sdk_s3::Client {
-    let credentials = Credentials::new(
-        config.access_key_id.clone(),
-        config.secret_access_key.expose().to_owned(),
-        None,
-        None,
-        "arke-export",
-    );
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
-            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
-        ))
-        .build_https();
-    let s3 = aws_sdk_s3::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("auto"))
-        .endpoint_url(&config.endpoint)
-        .force_path_style(true)
-        .credentials_provider(credentials)
-        .http_client(http)
-        .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
-        .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
-        .retry_config(RetryConfig::standard().with_max_attempts(4))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(10))
-                .operation_attempt_timeout(Duration::from_secs(120))
-                .build(),
-        )
-        .build();
-    aws_sdk_s3::Client::from_conf(s3)
 }
 
 impl Bucket {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use arke_export_worker::contract::ResultStatus;
+use arke_export_contract::result::ResultStatus;
 use common::{World, assert_valid, sha256_hex};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

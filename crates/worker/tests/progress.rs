@@ -6,7 +6,8 @@ mod common;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use arke_export_worker::contract::{MarkerCounts, ResultStatus};
+use arke_export_contract::bucket::MarkerCounts;
+use arke_export_contract::result::ResultStatus;
 use common::World;
 
 fn markers(dir: &std::path::Path) -> Vec<String> {

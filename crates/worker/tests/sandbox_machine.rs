@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use arke_export_sandbox::{CatalogSource, CatalogSpec, Sandbox, SandboxOptions};
-use arke_export_worker::contract::{ResultStatus, TaskResult};
+use arke_export_contract::result::{ResultStatus, TaskResult};
 use arke_fly_api::{CreateMachineRequest, Machine, MachineConfig, Restart};
 
 async fn sandbox(dir: &Path) -> Sandbox {
@@ -100,7 +100,7 @@ async fn a_machine_runs_the_real_worker_end_to_end() {
     assert_eq!(r.status, ResultStatus::Success);
     assert_eq!(r.batch_id, "batch-1");
     let xml = sb.dir.join("s3").join(&sb.s3.bucket).join(r.output_r2_key.unwrap());
-    arke_export_sandbox::validate::validate_mods(&xml).unwrap();
+    arke_export_xml_check::validate_mods(&xml).unwrap();
     let logs = fly
         .http
         .get(format!("{}/sandbox/apps/{}/machines/{}/logs", sb.fly.url, sb.endpoints().fly_app, m.id))

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use arke_export_engine::Engine;
 use arke_export_engine::ErrorPayload;
 use arke_export_engine::job::{Batch, Job, TimelineEntry};
-use arke_export_worker::options::ExportOptions;
+use arke_export_contract::options::ExportOptions;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;

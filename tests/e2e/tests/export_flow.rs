@@ -45,7 +45,7 @@ async fn export_download_fail_and_restart() {
     assert_eq!(files.len(), 3, "{files:?}");
     for file in &files {
         assert_eq!(file.extension().and_then(|e| e.to_str()), Some("xml"));
-        arke_export_sandbox::validate::validate_mods(file).unwrap();
+        arke_export_xml_check::validate_mods(file).unwrap();
     }
 
     // A record that does not exist: the job fails, and says why in plain words.

@@ -1,7 +1,7 @@
 // New export: paste box, drop zone (the whole window), "Choose file…", options, Export MODS.
 import { getCurrentWebview } from "@tauri-apps/api/webview";
-import { api } from "../api";
 import { errorText } from "../about";
+import { api } from "../api";
 import type { CheimarrosMode } from "../bindings/CheimarrosMode";
 import type { ParsedIds } from "../bindings/ParsedIds";
 import { byTestId, h } from "../dom";
@@ -34,8 +34,16 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
     h("option", { value: "skip" }, "None"),
   );
   const perMachine = h("input", { type: "number", id: "opt-per-machine", min: 1, max: 10000, value: 1 });
-  const exportButton = h("button", { "data-testid": "export-button", class: "primary", type: "submit", disabled: true }, "Export MODS");
-  const sample = h("button", { type: "button", class: "link", "data-testid": "sample-ids", hidden: true }, "Try sample IDs");
+  const exportButton = h(
+    "button",
+    { "data-testid": "export-button", class: "primary", type: "submit", disabled: true },
+    "Export MODS",
+  );
+  const sample = h(
+    "button",
+    { type: "button", class: "link", "data-testid": "sample-ids", hidden: true },
+    "Try sample IDs",
+  );
   const choose = h("button", { type: "button" }, "Choose file…");
 
   let parsed: ParsedIds = { ids: [], duplicates: 0, invalid: [] };

@@ -1,6 +1,6 @@
 // Jobs: tabs (Active / Finished / Failed), a virtualized list grouped by batch, a details drawer.
-import { api } from "../api";
 import { errorText } from "../about";
+import { api } from "../api";
 import type { Job } from "../bindings/Job";
 import { h } from "../dom";
 import {
@@ -34,26 +34,39 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
   const details = h("section", { class: "details", hidden: true, "aria-live": "polite" });
 
   const act = (label: string, f: () => Promise<unknown>, testId?: string) =>
-    h("button", { class: "small", "data-testid": testId, onclick: async (e: Event) => {
-      e.stopPropagation();
-      try {
-        await f();
-      } catch (err) {
-        onError(errorText(err));
-      }
-    } }, label);
+    h(
+      "button",
+      {
+        class: "small",
+        "data-testid": testId,
+        onclick: async (e: Event) => {
+          e.stopPropagation();
+          try {
+            await f();
+          } catch (err) {
+            onError(errorText(err));
+          }
+        },
+      },
+      label,
+    );
 
   function jobRow(job: Job): HTMLElement {
     const s = statusInfo(job.state);
     const fraction = progressFraction(job, store.downloadedBytes(job.id));
-    const bar = h("div", { class: "bar" }, h("div", { class: "fill", style: `width:${Math.round((fraction ?? 0) * 100)}%` }));
-    if (fraction === null && (job.state === "running" || job.state === "spawning")) bar.classList.add("indeterminate");
+    const indeterminate = fraction === null && (job.state === "running" || job.state === "spawning");
+    // An indeterminate bar gets its width from the stylesheet, so its fill has no inline width.
+    const width = indeterminate ? undefined : `width:${Math.round((fraction ?? 0) * 100)}%`;
+    const fill = h("div", { class: "fill", style: width });
+    const bar = h("div", { class: indeterminate ? "bar indeterminate" : "bar" }, fill);
     const actions = h("div", { class: "actions" });
-    if (job.state === "ready" || job.state === "downloaded") actions.append(act("Download…", () => api.download(job.id), "download-button"));
+    if (job.state === "ready" || job.state === "downloaded")
+      actions.append(act("Download…", () => api.download(job.id), "download-button"));
     if (job.saved_to) actions.append(act("Show in folder", () => api.showInFolder(job.id)));
     if (["failed", "canceled", "expired"].includes(job.state)) actions.append(act("Retry", () => api.retry(job.id)));
     if (["queued", "spawning", "running"].includes(job.state)) actions.append(act("Cancel", () => api.cancel(job.id)));
-    if (!["spawning", "running", "downloading"].includes(job.state)) actions.append(act("Remove", () => api.remove(job.id)));
+    if (!["spawning", "running", "downloading"].includes(job.state))
+      actions.append(act("Remove", () => api.remove(job.id)));
     const machine = job.machine_id ? `${job.machine_id} · ${job.region ?? ""}` : "";
     const row = h(
       "div",
@@ -69,9 +82,31 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
           if ((e as KeyboardEvent).key === "Enter") select(job.id);
         },
       },
-      h("span", { class: `badge ${s.tone}`, title: s.label }, h("span", { "aria-hidden": "true" }, s.icon), ` ${s.label}`),
-      h("div", { class: "main" }, h("div", { class: "records mono" }, recordsLabel(job)), bar, h("div", { class: "sub" }, progressText(job), job.reason ? h("span", { class: "reason" }, ` — ${job.reason}`) : null)),
-      h("div", { class: "meta" }, h("div", { class: "elapsed" }, formatElapsed(elapsed(job, Date.now()))), h("div", { class: "mono" }, machine), h("div", {}, job.output ? formatBytes(job.output.size) : "")),
+      h(
+        "span",
+        { class: `badge ${s.tone}`, title: s.label },
+        h("span", { "aria-hidden": "true" }, s.icon),
+        ` ${s.label}`,
+      ),
+      h(
+        "div",
+        { class: "main" },
+        h("div", { class: "records mono" }, recordsLabel(job)),
+        bar,
+        h(
+          "div",
+          { class: "sub" },
+          progressText(job),
+          job.reason ? h("span", { class: "reason" }, ` — ${job.reason}`) : null,
+        ),
+      ),
+      h(
+        "div",
+        { class: "meta" },
+        h("div", { class: "elapsed" }, formatElapsed(elapsed(job, Date.now()))),
+        h("div", { class: "mono" }, machine),
+        h("div", {}, job.output ? formatBytes(job.output.size) : ""),
+      ),
       actions,
     );
     return row;
@@ -157,8 +192,21 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
         h("h3", {}, `Job ${job.id}`),
         job.reason ? h("p", { class: "error" }, job.reason) : null,
         h("p", { class: "mono" }, job.pis.join(", ")),
-        job.failures.length > 0 ? h("ul", { class: "failures" }, ...job.failures.map((f) => h("li", {}, `${f.pi}: ${f.error}`))) : null,
-        h("ol", { class: "timeline" }, ...timeline.map((t) => h("li", {}, h("time", {}, new Date(t.at).toLocaleTimeString()), ` ${statusInfo(t.state).label}: ${t.detail}`))),
+        job.failures.length > 0
+          ? h("ul", { class: "failures" }, ...job.failures.map((f) => h("li", {}, `${f.pi}: ${f.error}`)))
+          : null,
+        h(
+          "ol",
+          { class: "timeline" },
+          ...timeline.map((t) =>
+            h(
+              "li",
+              {},
+              h("time", {}, new Date(t.at).toLocaleTimeString()),
+              ` ${statusInfo(t.state).label}: ${t.detail}`,
+            ),
+          ),
+        ),
       ];
       details.replaceChildren(...parts.filter((n): n is HTMLElement => n !== null));
     } catch (e) {

@@ -1,6 +1,6 @@
 // Settings: mode, Fly and R2 fields, secrets (shown only as set / not set), Test connection.
-import { api } from "../api";
 import { errorText } from "../about";
+import { api } from "../api";
 import type { SecretKind } from "../bindings/SecretKind";
 import type { SecretSource } from "../bindings/SecretSource";
 import type { SettingsView } from "../bindings/SettingsView";
@@ -24,7 +24,10 @@ function secretLabel(s: SecretSource): string {
   return s === "keyring" ? "set (in the OS keyring)" : s === "environment" ? "set (from the environment)" : "not set";
 }
 
-export function settingsDialog(onSaved: (view: SettingsView) => void): { open(): Promise<void>; element: HTMLDialogElement } {
+export function settingsDialog(onSaved: (view: SettingsView) => void): {
+  open(): Promise<void>;
+  element: HTMLDialogElement;
+} {
   const dialog = h("dialog", { class: "settings", "aria-labelledby": "settings-title" });
   const status = h("p", { class: "status", "aria-live": "polite" });
 
@@ -33,40 +36,81 @@ export function settingsDialog(onSaved: (view: SettingsView) => void): { open():
       h("label", {}, h("input", { type: "radio", name: "mode", value, checked: view.mode === value }), ` ${label}`);
     const inputs = new Map<string, HTMLInputElement>();
     const fields = FIELDS.map(([key, label]) => {
-      const input = h("input", { id: `set-${key}`, value: view.values[key] ?? "", disabled: view.from_env.includes(key) });
+      const input = h("input", {
+        id: `set-${key}`,
+        value: view.values[key] ?? "",
+        disabled: view.from_env.includes(key),
+      });
       inputs.set(key, input);
       return h("label", { for: `set-${key}` }, label, input);
     });
     const secret = (kind: SecretKind, label: string, source: SecretSource) => {
-      const input = h("input", { type: "password", id: `secret-${kind}`, autocomplete: "off", placeholder: "paste a new value to replace it" });
-      const clear = h("button", { type: "button", class: "small", disabled: source !== "keyring", onclick: async () => {
-        try {
-          await render(await api.secretClear(kind));
-        } catch (e) {
-          status.textContent = errorText(e);
-        }
-      } }, "Clear");
-      return { input, row: h("div", { class: "secret" }, h("label", { for: `secret-${kind}` }, `${label}: `, h("strong", {}, secretLabel(source)), input), clear) };
+      const input = h("input", {
+        type: "password",
+        id: `secret-${kind}`,
+        autocomplete: "off",
+        placeholder: "paste a new value to replace it",
+      });
+      const clear = h(
+        "button",
+        {
+          type: "button",
+          class: "small",
+          disabled: source !== "keyring",
+          onclick: async () => {
+            try {
+              await render(await api.secretClear(kind));
+            } catch (e) {
+              status.textContent = errorText(e);
+            }
+          },
+        },
+        "Clear",
+      );
+      return {
+        input,
+        row: h(
+          "div",
+          { class: "secret" },
+          h("label", { for: `secret-${kind}` }, `${label}: `, h("strong", {}, secretLabel(source)), input),
+          clear,
+        ),
+      };
     };
     const fly = secret("fly_token", "Fly API token", view.fly_token);
     const r2 = secret("r2_secret", "R2 secret access key", view.r2_secret);
     const test = (label: string, f: () => Promise<{ ok: boolean; message: string }>) =>
-      h("button", { type: "button", onclick: async () => {
-        status.textContent = `${label}: testing…`;
-        try {
-          const r = await f();
-          status.textContent = `${label}: ${r.ok ? "OK" : "failed"} — ${r.message}`;
-        } catch (e) {
-          status.textContent = errorText(e);
-        }
-      } }, `Test ${label}`);
+      h(
+        "button",
+        {
+          type: "button",
+          onclick: async () => {
+            status.textContent = `${label}: testing…`;
+            try {
+              const r = await f();
+              status.textContent = `${label}: ${r.ok ? "OK" : "failed"} — ${r.message}`;
+            } catch (e) {
+              status.textContent = errorText(e);
+            }
+          },
+        },
+        `Test ${label}`,
+      );
     const save = h("button", { type: "submit", class: "primary" }, "Save");
     const form = h(
       "form",
       {},
       h("h2", { id: "settings-title" }, "Settings"),
-      h("fieldset", {}, h("legend", {}, "Where exports run"), mode("sandbox", "Sandbox (on this computer, sample data)"), mode("fly", "Fly.io and Cloudflare R2")),
-      view.missing.length > 0 ? h("p", { class: "hint" }, `For Fly.io, still missing: ${view.missing.join(", ")}.`) : null,
+      h(
+        "fieldset",
+        {},
+        h("legend", {}, "Where exports run"),
+        mode("sandbox", "Sandbox (on this computer, sample data)"),
+        mode("fly", "Fly.io and Cloudflare R2"),
+      ),
+      view.missing.length > 0
+        ? h("p", { class: "hint" }, `For Fly.io, still missing: ${view.missing.join(", ")}.`)
+        : null,
       h("div", { class: "grid" }, ...fields),
       fly.row,
       r2.row,
@@ -79,10 +123,14 @@ export function settingsDialog(onSaved: (view: SettingsView) => void): { open():
       e.preventDefault();
       const values: Record<string, string> = {};
       for (const [key, input] of inputs) if (!input.disabled) values[key] = input.value.trim();
-      values.MODE = (form.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value ?? "sandbox");
+      values.MODE = form.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value ?? "sandbox";
       status.textContent = "Saving…";
       try {
-        const next = await api.settingsSave({ values, fly_token: fly.input.value || null, r2_secret: r2.input.value || null });
+        const next = await api.settingsSave({
+          values,
+          fly_token: fly.input.value || null,
+          r2_secret: r2.input.value || null,
+        });
         onSaved(next);
         await render(next);
         status.textContent = "Saved.";

@@ -8,7 +8,7 @@ use arke_export_engine::config::{Config, Mode};
 use arke_export_engine::job::{Job, JobState};
 use arke_export_engine::secrets::Secrets;
 use arke_export_engine::{Engine, EngineError, startup};
-use arke_export_worker::options::{CheimarrosMode, ExportOptions};
+use arke_export_contract::options::{CheimarrosMode, ExportOptions};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 

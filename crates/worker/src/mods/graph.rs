@@ -2,7 +2,7 @@
 
 use super::xml::XmlWriter;
 use crate::model::Graph;
-use crate::options::CheimarrosMode;
+use arke_export_contract::options::CheimarrosMode;
 
 /// Writes the graph's subjects: places, concepts, dates and other topics first, names after them.
 pub fn write_subjects(w: &mut XmlWriter, graph: &Graph, mode: CheimarrosMode) {

@@ -4,8 +4,8 @@ use super::graph;
 use super::lang::{LanguageTerm, to_language_term};
 use super::xml::XmlWriter;
 use crate::model::{FileRef, Graph, Manifest, Pinax};
-use crate::options::{CheimarrosMode, ExportOptions};
-use crate::pi::Pi;
+use arke_export_contract::options::{CheimarrosMode, ExportOptions};
+use arke_export_contract::pi::Pi;
 
 /// Where the links in a record point.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use arke_export_sandbox::{ArkeApi, CatalogIndex, CatalogSpec, S3Server, catalog};
-use arke_export_worker::contract::TaskResult;
+use arke_export_contract::result::TaskResult;
 
 pub const SECRET: &str = "sandbox-secret-key-0123456789";
 pub const BUCKET: &str = "arke-exports";
@@ -79,7 +79,7 @@ impl Run {
 
 /// Asserts that `file` validates against MODS 3.8.
 pub fn assert_valid(file: &Path) {
-    if let Err(e) = arke_export_sandbox::validate::validate_mods(file) {
+    if let Err(e) = arke_export_xml_check::validate_mods(file) {
         panic!("{e}");
     }
 }

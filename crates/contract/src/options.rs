@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// How much of the cheimarros knowledge graph goes into a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "../../../ui/src/bindings/"))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "lowercase")]
 pub enum CheimarrosMode {
     #[default]
@@ -16,7 +16,7 @@ pub enum CheimarrosMode {
 /// Export options. Unknown keys are ignored (the original worker's `validate`
 /// among them); a known key with the wrong type is an error.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, export_to = "../../../ui/src/bindings/"))]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ExportOptions {
     pub recursive: bool,

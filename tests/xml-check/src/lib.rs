@@ -6,7 +6,7 @@ use std::process::Command;
 
 /// The folder holding `catalog.xml` and `mods-3-8-libxml2.xsd`.
 pub fn schema_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/schemas")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas")
 }
 
 /// Validates `file` with xmllint. `Err` holds xmllint's complaints (or why it could not run).
