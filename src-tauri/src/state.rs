@@ -53,7 +53,7 @@ impl AppState {
                 Ok(engine)
             }
             Err(e) => {
-                let payload = e.payload();
+                let payload = ErrorPayload::from(e);
                 *self.startup_error.write().await = Some(payload.clone());
                 Err(payload)
             }
@@ -65,9 +65,6 @@ impl AppState {
         if let Some(engine) = self.engine.read().await.clone() {
             return Ok(engine);
         }
-        Err(self.startup_error.read().await.clone().unwrap_or(ErrorPayload {
-            code: "engine_starting".into(),
-            message: "The export engine is still starting; try again in a moment.".into(),
-        }))
+        Err(self.startup_error.read().await.clone().unwrap_or_else(|| EngineError::Starting.into()))
     }
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use arke_export_engine::Engine;
 use arke_export_engine::config::{Config, SettingsFile};
-use arke_export_engine::job::JobState;
+use arke_export_engine::job::now_ms;
 use arke_export_engine::secrets::{Secret, SecretKind, Secrets};
 use arke_export_engine::services::Services;
 use arke_export_sandbox::fly::{FaultRequest, MachineFault, apply_faults, faults::MachineFaultRequest};
@@ -110,10 +110,9 @@ async fn main() {
                 ..Default::default()
             };
             let machine = sb.fly.fleet.create(arke_export_sandbox::SANDBOX_APP, request);
-            job.state = JobState::Running;
-            job.machine_id = Some(machine.id);
-            job.instance_id = Some(machine.instance_id);
-            job.region = Some(machine.region);
+            job.spawning(now_ms()).unwrap();
+            job.attach(&machine).unwrap();
+            job.running(None).unwrap();
             job.started_at = Some(now);
             job
         })

@@ -181,6 +181,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// How long a ready export stays in the bucket, in ms.
+    pub fn retention_ms(&self) -> i64 {
+        i64::from(self.retention_h) * 3_600_000
+    }
+
     /// Resolves every key: `env("ARKE_EXPORT_<KEY>")`, else the file, else the default.
     pub fn resolve(file: &SettingsFile, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let get = |key: &str| -> Result<Option<String>, ConfigError> {

@@ -2,6 +2,7 @@
 //! verify the SHA-256 from result.json, then rename into place. A partial file never carries the
 //! final name; a full disk removes the partial file and says so.
 
+use crate::error::ErrorCode;
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,7 +18,7 @@ pub const ATTEMPTS: u32 = 5;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DownloadError {
-    #[error("the disk is full: could not write {path}. Free some space, or choose another folder, and download again.")]
+    #[error("the disk is full: could not write {path}")]
     DiskFull { path: String },
     #[error("could not write {path}: {reason}")]
     Write { path: String, reason: String },
@@ -32,13 +33,13 @@ pub enum DownloadError {
 }
 
 impl DownloadError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            DownloadError::DiskFull { .. } => "disk_full",
-            DownloadError::Write { .. } => "write_failed",
-            DownloadError::Network(_) => "download_failed",
-            DownloadError::Checksum { .. } => "checksum_mismatch",
-            DownloadError::Size { .. } => "size_mismatch",
+            DownloadError::DiskFull { .. } => ErrorCode::DiskFull,
+            DownloadError::Write { .. } => ErrorCode::WriteFailed,
+            DownloadError::Network(_) => ErrorCode::DownloadFailed,
+            DownloadError::Checksum { .. } => ErrorCode::ChecksumMismatch,
+            DownloadError::Size { .. } => ErrorCode::SizeMismatch,
         }
     }
 }

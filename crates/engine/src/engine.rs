@@ -4,63 +4,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arke_export_contract::options::ExportOptions;
-use tokio::sync::Notify;
 
 use crate::config::Config;
+use crate::core::Inner;
 use crate::download::{self, DownloadSpec};
 use crate::error::EngineError;
 use crate::events::{Events, JobEvent};
+use crate::job::JobAction;
 use crate::ids::parse_ids;
 use crate::job::{Batch, BatchSummary, Job, JobState, TimelineEntry, new_id, now_ms};
 use crate::services::Services;
 use crate::store::Store;
-
-pub(crate) struct Inner {
-    pub store: Store,
-    pub config: Config,
-    pub services: Services,
-    pub events: Events,
-    pub wake: Arc<Notify>,
-}
-
-impl Inner {
-    /// Saves a job (with a timeline entry when `detail` is given) and tells the watchers.
-    pub fn save(&self, job: &mut Job, detail: Option<&str>) -> Result<(), EngineError> {
-        job.updated_at = now_ms();
-        self.store.save(job, detail)?;
-        self.events.send(JobEvent::Changed { job: Box::new(job.clone()) });
-        Ok(())
-    }
-
-    /// Saves jobs that changed in one poll, in one transaction, then tells watchers.
-    pub fn save_all(&self, jobs: &mut [(Job, Option<&str>)]) -> Result<(), EngineError> {
-        let now = now_ms();
-        for (job, _) in jobs.iter_mut() {
-            job.updated_at = now;
-        }
-        self.store.save_all(&jobs.iter().map(|(j, d)| (j, *d)).collect::<Vec<_>>())?;
-        for (job, _) in jobs.iter() {
-            self.events.send(JobEvent::Changed { job: Box::new(job.clone()) });
-        }
-        Ok(())
-    }
-
-    pub fn summary(&self, batch_id: &str) -> Result<BatchSummary, EngineError> {
-        let mut s = BatchSummary { batch_id: batch_id.to_owned(), ..BatchSummary::default() };
-        for job in self.store.batch_jobs(batch_id)? {
-            s.jobs += 1;
-            match job.state {
-                JobState::Queued | JobState::Spawning | JobState::Running | JobState::Downloading => s.active += 1,
-                JobState::Ready => s.ready += 1,
-                JobState::Downloaded => s.downloaded += 1,
-                JobState::Failed => s.failed += 1,
-                JobState::Canceled => s.canceled += 1,
-                JobState::Expired => s.expired += 1,
-            }
-        }
-        Ok(s)
-    }
-}
 
 /// A running engine. Clones share it; the tracker stops when the last clone is dropped.
 #[derive(Clone)]
@@ -103,9 +57,9 @@ impl Engine {
                 Some(l) => format!("line {}: {:?} is {}", l.line, l.text, l.reason),
                 None => "the list is empty".to_owned(),
             };
-            return Err(EngineError::Invalid(format!("no valid record ID to export ({why})")));
+            return Err(EngineError::NoRecords(why));
         }
-        options.validate().map_err(|e| EngineError::Invalid(e.to_string()))?;
+        options.validate()?;
         let per_machine = per_machine.unwrap_or(self.inner.config.per_machine).clamp(1, 10_000);
         let now = now_ms();
         let batch = Batch {
@@ -132,10 +86,6 @@ impl Engine {
         Ok(self.inner.store.jobs()?)
     }
 
-    pub fn batches(&self) -> Result<Vec<Batch>, EngineError> {
-        Ok(self.inner.store.batches()?)
-    }
-
     pub fn summary(&self, batch_id: &str) -> Result<BatchSummary, EngineError> {
         self.inner.summary(batch_id)
     }
@@ -156,45 +106,20 @@ impl Engine {
 
     pub async fn cancel(&self, id: &str) -> Result<Job, EngineError> {
         let mut job = self.job(id)?;
-        if !job.state.can_cancel() {
-            return Err(EngineError::Invalid(format!(
-                "job {} is {}; only waiting or running jobs can be canceled",
-                job.id,
-                job.state.as_str()
-            )));
-        }
+        job.check(JobAction::Cancel)?;
         if let Some(machine) = job.machine_id.clone() {
             self.inner.services.fly.destroy(&machine).await?;
         }
-        job.state = JobState::Canceled;
-        job.reason = Some("canceled by you".into());
-        job.reason_code = Some("canceled".into());
-        job.finished_at = Some(now_ms());
-        self.inner.save(&mut job, Some("canceled; its machine was destroyed"))?;
+        job.cancel(now_ms())?;
+        self.inner.save_one(&mut job, "canceled; its machine was destroyed")?;
         Ok(job)
     }
 
     pub fn retry(&self, id: &str) -> Result<Job, EngineError> {
         let mut job = self.job(id)?;
-        if !job.state.can_retry() {
-            return Err(EngineError::Invalid(format!(
-                "job {} is {}; only failed, canceled or expired jobs can be retried",
-                job.id,
-                job.state.as_str()
-            )));
-        }
-        job.attempt += 1;
-        job.task_id = format!("{}-r{}", job.id, job.attempt);
-        job.state = JobState::Queued;
-        for field in [&mut job.reason, &mut job.reason_code, &mut job.machine_id, &mut job.instance_id, &mut job.region]
-        {
-            *field = None;
-        }
-        (job.exit_code, job.progress, job.output, job.started_at, job.finished_at, job.expires_at) =
-            (None, None, None, None, None, None);
-        job.failures.clear();
+        job.retry()?;
         let detail = format!("queued again (attempt {})", job.attempt);
-        self.inner.save(&mut job, Some(&detail))?;
+        self.inner.save_one(&mut job, &detail)?;
         self.inner.wake.notify_one();
         Ok(job)
     }
@@ -202,9 +127,7 @@ impl Engine {
     /// Forgets a job that is not running (its file in the bucket is left to expire).
     pub fn remove(&self, id: &str) -> Result<(), EngineError> {
         let job = self.job(id)?;
-        if job.state.has_machine() || job.state == JobState::Downloading {
-            return Err(EngineError::Invalid(format!("job {} is {}; cancel it first", job.id, job.state.as_str())));
-        }
+        job.check(JobAction::Remove)?;
         self.inner.store.remove(&job.id)?;
         self.inner.events.send(JobEvent::Removed { job_id: job.id });
         Ok(())
@@ -219,18 +142,9 @@ impl Engine {
     pub async fn download(&self, id: &str, target: &Path) -> Result<Job, EngineError> {
         let target = &std::path::absolute(target).unwrap_or_else(|_| target.to_owned());
         let mut job = self.job(id)?;
-        let Some(output) = job.output.clone().filter(|_| matches!(job.state, JobState::Ready | JobState::Downloaded))
-        else {
-            return Err(EngineError::Invalid(format!(
-                "job {} is {}; only ready jobs can be downloaded",
-                job.id,
-                job.state.as_str()
-            )));
-        };
-        let previous = job.state;
-        job.state = JobState::Downloading;
-        job.bytes_downloaded = 0;
-        self.inner.save(&mut job, Some(&format!("downloading to {}", target.display())))?;
+        let previous = job.start_download()?;
+        let output = job.output.clone().expect("a downloadable job has its output");
+        self.inner.save_one(&mut job, &format!("downloading to {}", target.display()))?;
         let events = self.inner.events.clone();
         let mut last = std::time::Instant::now() - std::time::Duration::from_secs(1);
         let job_id = job.id.clone();
@@ -244,26 +158,18 @@ impl Engine {
         .await;
         match result {
             Ok(()) => {
-                job.state = JobState::Downloaded;
-                job.bytes_downloaded = output.size;
-                job.saved_to = Some(target.display().to_string());
-                job.reason = None;
-                job.reason_code = None;
-                self.inner.save(&mut job, Some(&format!("saved to {} (checksum verified)", target.display())))?;
-                if self.inner.config.delete_after_download
-                    && let Err(e) = self.inner.services.r2.delete_prefix(&arke_export_contract::bucket::task_prefix(&job.task_id)).await
-                {
-                    tracing::warn!("could not delete the bucket's copy of {}: {e}", job.id);
+                job.finish_download(target.display().to_string())?;
+                self.inner.save_one(&mut job, &format!("saved to {} (checksum verified)", target.display()))?;
+                if self.inner.config.delete_after_download {
+                    self.inner.delete_export(&job).await;
                 }
-                crate::tracker::settle(&self.inner, &job.batch_id);
+                self.inner.settle(&job.batch_id);
                 Ok(job)
             }
             Err(e) => {
-                job.state = previous;
                 let e = EngineError::from(e);
-                job.reason = Some(e.to_string());
-                job.reason_code = Some(e.code().to_owned());
-                self.inner.save(&mut job, Some(&format!("download failed: {e}")))?;
+                job.download_failed(previous, &e)?;
+                self.inner.save_one(&mut job, &format!("download failed: {e}"))?;
                 Err(e)
             }
         }

@@ -1,10 +1,11 @@
 //! The Fly Machines API client: paced at Fly's published limits, retried on 429 (honouring
 //! `Retry-After`) and 5xx with backoff, and never creating the same machine twice.
 
+use crate::error::ErrorCode;
 use std::time::Duration;
 
 use arke_fly_api::limits::{Action, RateLimits};
-use arke_fly_api::{CreateMachineRequest, ErrorResponse, Machine, MachineEvent};
+use arke_fly_api::{CreateMachineRequest, ErrorResponse, Machine};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
@@ -13,9 +14,9 @@ use crate::secrets::Secret;
 /// What went wrong talking to Fly, with a hint a person can act on.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum FlyError {
-    #[error("Fly rejected the API token: set a new one in Settings ({0})")]
+    #[error("Fly rejected the API token ({0})")]
     Unauthorized(String),
-    #[error("Fly app {0:?} not found: check the app name in Settings")]
+    #[error("Fly app {0:?} not found")]
     AppNotFound(String),
     #[error("machine {0} not found (it may have been destroyed)")]
     MachineNotFound(String),
@@ -27,27 +28,24 @@ pub enum FlyError {
     Network { url: String, reason: String },
     #[error("Fly sent an answer we cannot read: {0}")]
     BadResponse(String),
-    #[error("timed out waiting for the machine")]
-    WaitTimeout,
 }
 
 impl FlyError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            FlyError::Unauthorized(_) => "fly_unauthorized",
-            FlyError::AppNotFound(_) => "fly_app_not_found",
-            FlyError::MachineNotFound(_) => "fly_machine_not_found",
-            FlyError::RateLimited(_) => "fly_rate_limited",
-            FlyError::Status { .. } => "fly_error",
-            FlyError::Network { .. } => "fly_unreachable",
-            FlyError::BadResponse(_) => "fly_bad_response",
-            FlyError::WaitTimeout => "fly_wait_timeout",
+            FlyError::Unauthorized(_) => ErrorCode::FlyUnauthorized,
+            FlyError::AppNotFound(_) => ErrorCode::FlyAppNotFound,
+            FlyError::MachineNotFound(_) => ErrorCode::FlyMachineNotFound,
+            FlyError::RateLimited(_) => ErrorCode::FlyRateLimited,
+            FlyError::Status { .. } => ErrorCode::FlyError,
+            FlyError::Network { .. } => ErrorCode::FlyUnreachable,
+            FlyError::BadResponse(_) => ErrorCode::FlyBadResponse,
         }
     }
 
     /// Worth another try later (the tracker keeps the job where it is).
     pub fn is_transient(&self) -> bool {
-        matches!(self, FlyError::RateLimited(_) | FlyError::Network { .. } | FlyError::WaitTimeout)
+        matches!(self, FlyError::RateLimited(_) | FlyError::Network { .. })
             || matches!(self, FlyError::Status { status, .. } if *status >= 500)
     }
 }
@@ -143,7 +141,6 @@ impl FlyClient {
                         StatusCode::NOT_FOUND if message.contains("app") => FlyError::AppNotFound(self.app.clone()),
                         StatusCode::NOT_FOUND => FlyError::MachineNotFound(path.to_owned()),
                         StatusCode::TOO_MANY_REQUESTS => FlyError::RateLimited(message),
-                        StatusCode::REQUEST_TIMEOUT => return Err(FlyError::WaitTimeout),
                         s => FlyError::Status { status: s.as_u16(), message },
                     };
                     (Some(status.as_u16()), error, retry_after)
@@ -198,32 +195,10 @@ impl FlyClient {
     pub async fn list(&self) -> Result<Vec<Machine>, FlyError> {
         self.call(Method::GET, "/machines", Action::Get, None).await
     }
-
-    pub async fn events(&self, id: &str) -> Result<Vec<MachineEvent>, FlyError> {
-        self.call(Method::GET, &format!("/machines/{id}/events"), Action::Get, None).await
-    }
-
     async fn find_by_name(&self, name: &str) -> Result<Option<Machine>, FlyError> {
         Ok(self.list().await?.into_iter().find(|m| m.name == name))
     }
 
-    /// Waits (long-polls, up to `timeout_s` ≤ 60) for `state`; `Err(WaitTimeout)` on Fly's 408.
-    pub async fn wait(&self, id: &str, instance_id: &str, state: &str, timeout_s: u64) -> Result<(), FlyError> {
-        let path =
-            format!("/machines/{id}/wait?state={state}&instance_id={instance_id}&timeout={}", timeout_s.clamp(1, 60));
-        self.call::<serde_json::Value>(Method::GET, &path, Action::Get, None).await.map(|_| ())
-    }
-
-    pub async fn stop(&self, id: &str) -> Result<(), FlyError> {
-        self.call::<serde_json::Value>(
-            Method::POST,
-            &format!("/machines/{id}/stop"),
-            Action::Other,
-            Some(&serde_json::json!({})),
-        )
-        .await
-        .map(|_| ())
-    }
 
     /// Destroys a machine (forced: it may still run). A machine already gone is not an error.
     pub async fn destroy(&self, id: &str) -> Result<(), FlyError> {

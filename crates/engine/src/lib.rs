@@ -7,6 +7,7 @@
 pub mod app_info;
 pub mod checks;
 pub mod config;
+mod core;
 pub mod download;
 pub mod engine;
 pub mod error;

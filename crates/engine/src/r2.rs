@@ -1,6 +1,7 @@
 //! The bucket, seen from the engine: one listing of `exports/` per poll covers every job,
 //! small JSON reads, ranged streamed downloads, deletes.
 
+use crate::error::ErrorCode;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,9 +16,9 @@ use serde::de::DeserializeOwned;
 pub enum R2Error {
     #[error("could not reach the bucket at {endpoint}: {reason}")]
     Unreachable { endpoint: String, reason: String },
-    #[error("the bucket refused the R2 credentials ({0}): check the access key ID and secret in Settings")]
+    #[error("the bucket refused the R2 credentials ({0})")]
     Denied(String),
-    #[error("bucket {0:?} does not exist: check the bucket name in Settings")]
+    #[error("bucket {0:?} does not exist")]
     NoBucket(String),
     #[error("the bucket answered: {0}")]
     Other(String),
@@ -26,13 +27,13 @@ pub enum R2Error {
 }
 
 impl R2Error {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            R2Error::Unreachable { .. } => "r2_unreachable",
-            R2Error::Denied(_) => "r2_denied",
-            R2Error::NoBucket(_) => "r2_no_bucket",
-            R2Error::Other(_) => "r2_error",
-            R2Error::BadObject { .. } => "r2_bad_object",
+            R2Error::Unreachable { .. } => ErrorCode::R2Unreachable,
+            R2Error::Denied(_) => ErrorCode::R2Denied,
+            R2Error::NoBucket(_) => ErrorCode::R2NoBucket,
+            R2Error::Other(_) => ErrorCode::R2Error,
+            R2Error::BadObject { .. } => ErrorCode::R2BadObject,
         }
     }
 }

@@ -54,16 +54,25 @@ pub enum SecretSource {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
-    #[error(
-        "no OS keyring is available ({reason}). On Linux, install and unlock a Secret Service keyring \
-         (GNOME Keyring or KWallet), or set {env_var} in the environment for this session. \
-         Arke Export never falls back to storing secrets in a file."
-    )]
+    #[error("no OS keyring is available ({reason})")]
     Unavailable { reason: String, env_var: &'static str },
     #[error("the keyring refused to {action} the {label}: {reason}")]
     Keyring { action: &'static str, label: &'static str, reason: String },
     #[error("the {0} is empty")]
     Empty(&'static str),
+}
+
+impl SecretError {
+    /// What to do about it (the same on every surface).
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            SecretError::Unavailable { env_var, .. } => Some(format!(
+                "On Linux, install and unlock a Secret Service keyring (GNOME Keyring or KWallet), or set \
+                 {env_var} in the environment for this session. Arke Export never stores secrets in a file."
+            )),
+            _ => None,
+        }
+    }
 }
 
 /// Access to the secrets of one keyring service.

@@ -79,7 +79,7 @@ impl Services {
     pub async fn sandbox(dir: &Path, options: SandboxOptions) -> Result<Services, EngineError> {
         let sandbox = Sandbox::start_with(dir, options)
             .await
-            .map_err(|e| EngineError::Invalid(format!("the sandbox could not start in {}: {e}", dir.display())))?;
+            .map_err(|e| EngineError::Sandbox { dir: dir.display().to_string(), reason: e.to_string() })?;
         let e = sandbox.endpoints();
         let storage = StorageConfig {
             endpoint: e.r2_endpoint.clone(),

@@ -108,13 +108,8 @@ impl Store {
         Ok(())
     }
 
-    /// Saves a job; when its state changed, also records the change in its timeline.
-    pub fn save(&self, job: &Job, timeline: Option<&str>) -> Result<(), StoreError> {
-        self.save_all(&[(job, timeline)])
-    }
-
-    /// Saves several jobs in one transaction (a poll that moved many of them).
-    pub fn save_all(&self, jobs: &[(&Job, Option<&str>)]) -> Result<(), StoreError> {
+    /// Saves jobs in one transaction, each with a timeline entry when its `detail` is given.
+    pub fn save(&self, jobs: &[(&Job, Option<&str>)]) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         {
@@ -136,7 +131,11 @@ impl Store {
     pub fn job(&self, id: &str) -> Result<Option<Job>, StoreError> {
         let data: Option<String> =
             self.conn().query_row("SELECT data FROM jobs WHERE id = ?1", [id], |r| r.get(0)).optional()?;
-        Ok(data.map(|d| serde_json::from_str(&d)).transpose()?)
+        let mut job: Option<Job> = data.map(|d| serde_json::from_str(&d)).transpose()?;
+        if let Some(job) = &mut job {
+            job.actions = job.state.actions().to_vec();
+        }
+        Ok(job)
     }
 
     /// Finds a job by its id, or by a unique prefix of it (for the CLI).
@@ -160,7 +159,10 @@ impl Store {
         let rows = stmt.query_map(p, |r| r.get::<_, String>(0))?;
         let mut jobs = Vec::new();
         for data in rows {
-            jobs.push(serde_json::from_str(&data?)?);
+            let mut job: Job = serde_json::from_str(&data?)?;
+            // Rows written before jobs carried their actions.
+            job.actions = job.state.actions().to_vec();
+            jobs.push(job);
         }
         Ok(jobs)
     }
@@ -185,17 +187,6 @@ impl Store {
 
     pub fn batch_jobs(&self, batch_id: &str) -> Result<Vec<Job>, StoreError> {
         self.query("SELECT data FROM jobs WHERE batch_id = ?1 ORDER BY seq", [batch_id])
-    }
-
-    pub fn batches(&self) -> Result<Vec<Batch>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached("SELECT data FROM batches ORDER BY created_at DESC, id")?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        let mut out = Vec::new();
-        for data in rows {
-            out.push(serde_json::from_str(&data?)?);
-        }
-        Ok(out)
     }
 
     pub fn timeline(&self, job_id: &str) -> Result<Vec<TimelineEntry>, StoreError> {
@@ -235,10 +226,8 @@ mod tests {
     use crate::job::new_id;
     use arke_export_contract::options::ExportOptions;
 
-    pub fn job(batch: &str, state: JobState) -> Job {
-        let mut job = Job::queued(batch, vec!["01HZX3K9Q4M8V2T6R5N7P0W1YB".into()], ExportOptions::default(), now_ms());
-        job.state = state;
-        job
+    pub fn job(batch: &str) -> Job {
+        Job::queued(batch, vec!["01HZX3K9Q4M8V2T6R5N7P0W1YB".into()], ExportOptions::default(), now_ms())
     }
 
     #[test]
@@ -251,12 +240,12 @@ mod tests {
             per_machine: 1,
             record_count: 2,
         };
-        let (mut a, b) = (job(&batch.id, JobState::Queued), job(&batch.id, JobState::Queued));
+        let (mut a, b) = (job(&batch.id), job(&batch.id));
         {
             let store = Store::open(dir.path()).unwrap();
             store.insert_batch(&batch, &[a.clone(), b.clone()]).unwrap();
-            a.state = JobState::Spawning;
-            store.save(&a, Some("creating machine")).unwrap();
+            a.spawning(now_ms()).unwrap();
+            store.save(&[(&a, Some("creating machine"))]).unwrap();
         }
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.job(&a.id).unwrap().unwrap().state, JobState::Spawning);
@@ -266,7 +255,9 @@ mod tests {
         assert_eq!(store.find(&a.id[..12]).unwrap().len(), 2, "a shared prefix finds both");
         store.remove(&a.id).unwrap();
         store.remove(&b.id).unwrap();
-        assert!(store.batches().unwrap().is_empty(), "an empty batch goes with its last job");
+        assert!(store.jobs().unwrap().is_empty());
+        let batches: i64 = store.conn().query_row("SELECT count(*) FROM batches", [], |r| r.get(0)).unwrap();
+        assert_eq!(batches, 0, "an empty batch goes with its last job");
         let version: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(version, MIGRATIONS.len() as i64);
         let mode: String = store.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();

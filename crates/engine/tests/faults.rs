@@ -2,6 +2,7 @@
 
 mod common;
 
+use arke_export_engine::error::ErrorCode;
 use std::time::Duration;
 
 use arke_export_engine::job::JobState;
@@ -49,15 +50,15 @@ async fn crash_hang_and_vanish_each_fail_the_job_with_a_clear_reason() {
     let fleet = &ext.sandbox.fly.fleet;
     let engine = ext.engine(&dir.path().join("data"), &[("RUN_TIMEOUT_S", "3".into())]).await;
     for (f, code, words) in [
-        (MachineFault::CrashAtStart, "machine_exit", "exit code 127"),
-        (MachineFault::Hang, "run_timeout", "did not finish within 3 s"),
-        (MachineFault::Vanish, "machine_vanished", "disappeared"),
+        (MachineFault::CrashAtStart, ErrorCode::MachineExit, "exit code 127"),
+        (MachineFault::Hang, ErrorCode::RunTimeout, "did not finish within 3 s"),
+        (MachineFault::Vanish, ErrorCode::MachineVanished, "disappeared"),
     ] {
         apply_faults(fleet, fault(f.clone()));
         let (_, jobs) = engine.submit(&ext.items(1), ExportOptions::default(), None).unwrap();
         let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(60), settled).await.remove(0);
         assert_eq!(job.state, JobState::Failed, "{f:?}");
-        assert_eq!(job.reason_code.as_deref(), Some(code), "{f:?}: {:?}", job.reason);
+        assert_eq!(job.reason_code, Some(code), "{f:?}: {:?}", job.reason);
         assert!(job.reason.as_deref().unwrap().contains(words), "{f:?}: {:?}", job.reason);
         if f == MachineFault::Hang {
             let m = fleet.get(arke_export_sandbox::SANDBOX_APP, job.machine_id.as_deref().unwrap());
@@ -66,7 +67,7 @@ async fn crash_hang_and_vanish_each_fail_the_job_with_a_clear_reason() {
         }
     }
     // A failed job can be retried, and then succeeds.
-    let failed = engine.jobs().unwrap().into_iter().find(|j| j.reason_code.as_deref() == Some("machine_exit")).unwrap();
+    let failed = engine.jobs().unwrap().into_iter().find(|j| j.reason_code == Some(ErrorCode::MachineExit)).unwrap();
     let retried = engine.retry(&failed.id).unwrap();
     assert_eq!((retried.state, retried.attempt), (JobState::Queued, 2));
     let job = wait_for(&engine, std::slice::from_ref(&failed.id), Duration::from_secs(60), settled).await.remove(0);
@@ -127,7 +128,7 @@ async fn a_bad_token_is_a_clear_error_on_the_job() {
     let (_, jobs) = engine.submit(&ext.items(1), ExportOptions::default(), None).unwrap();
     let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(30), settled).await.remove(0);
     assert_eq!(job.state, JobState::Failed);
-    assert_eq!(job.reason_code.as_deref(), Some("fly_unauthorized"));
+    assert_eq!(job.reason_code, Some(ErrorCode::FlyUnauthorized));
     assert!(job.reason.unwrap().contains("set a new one in Settings"));
     assert!(ext.machines_named().is_empty());
 }
@@ -154,12 +155,12 @@ async fn a_full_disk_is_a_clear_error_and_leaves_no_partial_file() {
     let err = engine.download(&job.id, &target).await.unwrap_err();
     let left: Vec<_> = std::fs::read_dir(&small).unwrap().collect();
     let _ = std::process::Command::new("umount").arg(&small).status();
-    assert_eq!(err.code(), "disk_full", "{err}");
+    assert_eq!(err.code(), ErrorCode::DiskFull, "{err}");
     assert!(err.to_string().contains("disk is full"), "{err}");
     assert!(left.is_empty(), "no partial or final file is left: {left:?}");
     let job = engine.job(&job.id).unwrap();
     assert_eq!(job.state, JobState::Ready, "the export can still be downloaded elsewhere");
-    assert_eq!(job.reason_code.as_deref(), Some("disk_full"));
+    assert_eq!(job.reason_code, Some(ErrorCode::DiskFull));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -178,9 +179,9 @@ async fn an_export_past_its_retention_expires_and_leaves_the_bucket() {
     let store = arke_export_engine::store::Store::open(&data).unwrap();
     let mut aged = store.job(&job.id).unwrap().unwrap();
     aged.expires_at = Some(arke_export_engine::job::now_ms() - 1);
-    store.save(&aged, None).unwrap();
+    store.save(&[(&aged, None)]).unwrap();
     let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(30), |j| j.state == JobState::Expired).await.remove(0);
-    assert_eq!(job.reason_code.as_deref(), Some("expired"));
+    assert_eq!(job.reason_code, Some(ErrorCode::Expired));
     assert!(!objects.join("result.json").exists(), "the bucket's copy is deleted");
     assert!(engine.download(&job.id, &dir.path().join("late.xml")).await.is_err());
 }

@@ -59,11 +59,11 @@ async fn ranged_reads_and_clear_errors() {
     assert_no_secret(&missing);
 
     let denied = store(&s3.endpoint, "not-the-secret").get_from("exports/t/x.xml", 0).await.err().unwrap();
-    assert_eq!(denied.code(), "r2_denied", "{denied}");
+    assert_eq!(denied.code(), arke_export_engine::error::ErrorCode::R2Denied, "{denied}");
     assert_no_secret(&denied);
 
     // Port 9 (discard) on loopback: nothing listens there.
     let down = store("http://127.0.0.1:9", SECRET).get_from("exports/t/x.xml", 0).await.err().unwrap();
-    assert_eq!(down.code(), "r2_unreachable", "{down}");
+    assert_eq!(down.code(), arke_export_engine::error::ErrorCode::R2Unreachable, "{down}");
     assert_no_secret(&down);
 }

@@ -41,8 +41,8 @@ fn killed_mid_batch_then_restarted_loses_nothing() {
     // A crash between writing "spawning" and creating the machine leaves this behind:
     let store = Store::open(&data).unwrap();
     let mut stranded = store.jobs_in(&[JobState::Queued]).unwrap().pop().expect("a job still queued");
-    stranded.state = JobState::Spawning;
-    store.save(&stranded, Some("simulated crash before its machine was created")).unwrap();
+    stranded.spawning(arke_export_engine::job::now_ms()).unwrap();
+    store.save(&[(&stranded, Some("simulated crash before its machine was created"))]).unwrap();
     drop(store);
 
     // And a machine that belongs to no job of ours.

@@ -13,7 +13,7 @@ use super::CmdResult;
 const MAX_LIST_BYTES: u64 = 10 * 1024 * 1024;
 
 fn invalid(message: String) -> ErrorPayload {
-    ErrorPayload { code: "invalid_file".into(), message }
+    arke_export_engine::EngineError::InvalidFile(message).into()
 }
 
 #[tauri::command]

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use arke_export_engine::Engine;
-use arke_export_engine::ErrorPayload;
+use arke_export_engine::EngineError;
 use arke_export_engine::job::{Batch, Job, TimelineEntry};
 use arke_export_contract::options::ExportOptions;
 use tauri::{AppHandle, State};
@@ -97,14 +97,11 @@ pub async fn download_batch(app: AppHandle, state: State<'_, AppState>, batch_id
 pub async fn show_in_folder(app: AppHandle, state: State<'_, AppState>, job_id: String) -> CmdResult<()> {
     let job = state.engine().await?.job(&job_id).map_err(err)?;
     let Some(path) = job.saved_to else {
-        return Err(ErrorPayload {
-            code: "not_downloaded".into(),
-            message: "This export has not been saved yet.".into(),
-        });
+        return Err(EngineError::NotDownloaded.into());
     };
     app.opener()
         .reveal_item_in_dir(&path)
-        .map_err(|e| ErrorPayload { code: "open_failed".into(), message: format!("Could not show {path}: {e}") })
+        .map_err(|e| EngineError::OpenFailed { path, reason: e.to_string() }.into())
 }
 
 #[tauri::command]

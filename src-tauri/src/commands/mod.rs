@@ -14,7 +14,7 @@ use crate::state::AppState;
 pub type CmdResult<T> = Result<T, ErrorPayload>;
 
 pub fn err(e: EngineError) -> ErrorPayload {
-    e.payload()
+    e.into()
 }
 
 #[tauri::command]

@@ -62,7 +62,7 @@ fn read_ids(source: &str) -> Result<String, EngineError> {
     } else {
         std::fs::read(source).map(|b| text = String::from_utf8_lossy(&b).into_owned())
     };
-    read.map_err(|e| EngineError::Invalid(format!("could not read the ID list {source}: {e}")))?;
+    read.map_err(|e| EngineError::Input { what: format!("the ID list {source}"), reason: e.to_string() })?;
     Ok(text)
 }
 

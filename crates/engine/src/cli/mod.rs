@@ -92,7 +92,7 @@ pub async fn run(cli: Cli) -> i32 {
         Command::Sandbox { dir, catalog, size, no_rate_limits } => {
             sandbox::run(sandbox::Args { dir, catalog, size, rate_limits: !no_rate_limits })
                 .await
-                .map_err(EngineError::Invalid)
+                .map_err(|reason| EngineError::Sandbox { dir: "its folder".into(), reason })
         }
         Command::Token { action } => settings::token(action),
         Command::Config { action } => settings::config(action),
@@ -112,7 +112,10 @@ pub async fn run(cli: Cli) -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("arke-export: {e} [{}]", e.code());
+            eprintln!("arke-export: {e} [{}]", e.code().as_str());
+            if let Some(hint) = e.hint(arke_export_engine::error::Surface::Cli) {
+                eprintln!("  hint: {hint}");
+            }
             EXIT_FAILURE
         }
     }

@@ -1,5 +1,6 @@
 //! How jobs are printed for people (tables) and scripts (`--json`).
 
+use arke_export_engine::error::ErrorCode;
 use arke_export_engine::job::{Job, TimelineEntry};
 
 fn short(id: &str) -> &str {
@@ -53,7 +54,7 @@ pub fn details(job: &Job, timeline: &[TimelineEntry]) {
     println!("batch      {}", job.batch_id);
     println!("state      {}", job.state.as_str());
     if let Some(r) = &job.reason {
-        println!("reason     {r} [{}]", job.reason_code.as_deref().unwrap_or(""));
+        println!("reason     {r} [{}]", job.reason_code.map(ErrorCode::as_str).unwrap_or_default());
     }
     println!("records    {}", job.pis.join(", "));
     if let Some(m) = &job.machine_id {

@@ -46,14 +46,14 @@ fn read_secret(kind: SecretKind) -> Result<Secret, EngineError> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
         let value = rpassword::prompt_password(format!("{}: ", kind.label()))
-            .map_err(|e| EngineError::Invalid(format!("could not read the {}: {e}", kind.label())))?;
+            .map_err(|e| EngineError::Input { what: format!("the {}", kind.label()), reason: e.to_string() })?;
         return Ok(Secret::new(value.trim()));
     }
     let mut line = String::new();
     stdin
         .lock()
         .read_line(&mut line)
-        .map_err(|e| EngineError::Invalid(format!("could not read standard input: {e}")))?;
+        .map_err(|e| EngineError::Input { what: "standard input".into(), reason: e.to_string() })?;
     Ok(Secret::new(line.trim()))
 }
 

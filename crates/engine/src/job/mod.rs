@@ -1,8 +1,15 @@
-//! Jobs and batches: what the store keeps, the UI shows and the tracker moves.
+//! Jobs and batches: what the store keeps, the UI shows and the tracker moves (through the
+//! transitions in [`lifecycle`], the only code that changes a job's state).
+
+mod lifecycle;
+
+pub use lifecycle::JobAction;
 
 use arke_export_contract::result::Failure;
 use arke_export_contract::options::ExportOptions;
 use serde::{Deserialize, Serialize};
+
+use crate::error::ErrorCode;
 use ts_rs::TS;
 
 /// A job's state. `queued → spawning → running → ready → downloading → downloaded`,
@@ -58,12 +65,6 @@ impl JobState {
     pub fn is_final(self) -> bool {
         matches!(self, JobState::Downloaded | JobState::Failed | JobState::Canceled | JobState::Expired)
     }
-    pub fn can_retry(self) -> bool {
-        matches!(self, JobState::Failed | JobState::Canceled | JobState::Expired)
-    }
-    pub fn can_cancel(self) -> bool {
-        matches!(self, JobState::Queued | JobState::Spawning | JobState::Running)
-    }
 }
 
 /// Records done so far, from the worker's progress marker (then from `result.json`).
@@ -101,10 +102,13 @@ pub struct Job {
     pub pis: Vec<String>,
     pub options: ExportOptions,
     pub state: JobState,
+    /// What the archivist may do now (follows `state`; set by every transition).
+    #[serde(default)]
+    pub actions: Vec<JobAction>,
     /// Why it failed, was canceled or expired, in plain words.
     pub reason: Option<String>,
-    /// A stable code for `reason` (e.g. `machine_timeout`, `worker_error`).
-    pub reason_code: Option<String>,
+    /// A stable code for `reason` (e.g. `run_timeout`, `worker_error`).
+    pub reason_code: Option<ErrorCode>,
     pub machine_id: Option<String>,
     pub instance_id: Option<String>,
     pub region: Option<String>,
@@ -113,8 +117,6 @@ pub struct Job {
     pub output: Option<JobOutput>,
     pub failures: Vec<Failure>,
     pub saved_to: Option<String>,
-    #[ts(type = "number")]
-    pub bytes_downloaded: u64,
     pub attempt: u32,
     #[ts(type = "number")]
     pub created_at: i64,
@@ -150,7 +152,7 @@ impl Job {
             output: None,
             failures: Vec::new(),
             saved_to: None,
-            bytes_downloaded: 0,
+            actions: JobState::Queued.actions().to_vec(),
             attempt: 1,
             created_at: now,
             updated_at: now,

@@ -1,0 +1,57 @@
+//! The tracker: moves jobs along without anyone asking. Five small units:
+//! [`spawn`] creates machines for queued jobs (paced by Fly's limits and `MAX_RUNNING`),
+//! [`poll`] reads every active job's progress and results from one bucket listing,
+//! [`machines`] looks at a few machines per poll for exits and disappearance,
+//! [`timeouts`] ends what took too long (and expires old exports),
+//! [`reattach`] picks everything up again after a restart.
+
+mod machines;
+mod poll;
+mod reattach;
+mod spawn;
+mod timeouts;
+
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use crate::core::Inner;
+
+pub(crate) use poll::{PollState, poll_once};
+
+/// Re-attaches, then starts the spawner and the poller; both stop when the engine is dropped.
+pub(crate) async fn start(inner: &Arc<Inner>) {
+    if let Err(e) = reattach::reattach(inner).await {
+        tracing::warn!("re-attaching jobs after start: {e}");
+    }
+    let weak = Arc::downgrade(inner);
+    tokio::spawn(spawner(weak.clone()));
+    tokio::spawn(poller(weak));
+}
+
+async fn spawner(inner: Weak<Inner>) {
+    loop {
+        let Some(inner) = inner.upgrade() else { return };
+        let progressed = spawn::spawn_next(&inner).await.unwrap_or_else(|e| {
+            tracing::warn!("spawning: {e}");
+            false
+        });
+        if !progressed {
+            let wake = inner.wake.clone();
+            drop(inner);
+            let _ = tokio::time::timeout(Duration::from_secs(1), wake.notified()).await;
+        }
+    }
+}
+
+async fn poller(inner: Weak<Inner>) {
+    let mut state = PollState::default();
+    loop {
+        let Some(inner) = inner.upgrade() else { return };
+        if let Err(e) = poll_once(&inner, &mut state).await {
+            tracing::warn!("polling: {e}");
+        }
+        let interval = Duration::from_secs(u64::from(inner.config.poll_interval_s));
+        drop(inner);
+        tokio::time::sleep(interval).await;
+    }
+}

@@ -1,0 +1,64 @@
+//! Ending what took too long: machines that did not start or finish in time, and ready exports
+//! whose time in the bucket is over.
+
+use std::collections::HashMap;
+
+use super::machines::check_machine;
+use crate::core::Inner;
+use crate::error::{EngineError, ErrorCode};
+use crate::job::{Job, JobState, now_ms};
+use crate::r2::ObjectInfo;
+
+/// The limit that applies to the job now, in seconds, and the code for exceeding it.
+fn limit(inner: &Inner, job: &Job) -> (ErrorCode, u32) {
+    if job.state == JobState::Spawning {
+        (ErrorCode::SpawnTimeout, inner.config.spawn_timeout_s)
+    } else {
+        (ErrorCode::RunTimeout, inner.config.run_timeout_s)
+    }
+}
+
+/// Has the job been starting or running longer than its limit?
+pub(super) fn overdue(inner: &Inner, job: &Job, now: i64) -> bool {
+    let started = job.started_at.unwrap_or(job.created_at);
+    now - started > i64::from(limit(inner, job).1) * 1000
+}
+
+/// Ends an overdue job: its machine's own answer first (it may have just finished), else destroyed.
+pub(super) async fn time_out(
+    inner: &Inner,
+    job: &mut Job,
+    listing: &HashMap<String, ObjectInfo>,
+) -> Result<(), EngineError> {
+    if job.machine_id.is_some() {
+        check_machine(inner, job, listing).await?;
+        if !job.state.has_machine() {
+            return Ok(());
+        }
+    }
+    let (code, limit) = limit(inner, job);
+    if let Some(id) = &job.machine_id
+        && let Err(e) = inner.services.fly.destroy(id).await
+    {
+        tracing::warn!("could not destroy machine {id} of timed-out job {}: {e}", job.id);
+    }
+    let what = if code == ErrorCode::SpawnTimeout { "did not start" } else { "did not finish" };
+    job.fail(code, format!("the machine {what} within {limit} s and was destroyed"), now_ms())?;
+    inner.save_one(job, &format!("timed out after {limit} s; machine destroyed"))?;
+    inner.settle(&job.batch_id);
+    Ok(())
+}
+
+/// Ready jobs past their retention expire; the bucket's copy goes too (a lifecycle rule may have
+/// removed it already).
+pub(super) async fn expire_ready(inner: &Inner, now: i64) -> Result<(), EngineError> {
+    for mut job in inner.store.jobs_in(&[JobState::Ready])? {
+        if job.expires_at.is_some_and(|t| t <= now) {
+            inner.delete_export(&job).await;
+            let reason = format!("the export was kept {} h in the bucket and has been removed", inner.config.retention_h);
+            job.expire(reason, now)?;
+            inner.save_one(&mut job, "expired")?;
+        }
+    }
+    Ok(())
+}
