@@ -12,7 +12,17 @@ describe("versionLabel", () => {
 
 describe("errorText", () => {
   it("shows the message and code of an IPC error", () => {
-    expect(errorText({ code: "keyring_unavailable", message: "No keyring" })).toBe("No keyring (keyring_unavailable)");
+    expect(errorText({ code: "keyring_unavailable", message: "No keyring", hint: null })).toBe(
+      "No keyring (keyring_unavailable)",
+    );
+  });
+  it("follows what failed with what to do", () => {
+    const err = {
+      code: "fly_unauthorized",
+      message: "Fly rejected the API token",
+      hint: "Paste a new one in Settings.",
+    };
+    expect(errorText(err)).toBe("Fly rejected the API token (fly_unauthorized). Paste a new one in Settings.");
   });
   it("passes strings through", () => {
     expect(errorText("boom")).toBe("boom");

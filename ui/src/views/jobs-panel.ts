@@ -2,6 +2,7 @@
 import { errorText } from "../about";
 import { api } from "../api";
 import type { Job } from "../bindings/Job";
+import type { JobAction } from "../bindings/JobAction";
 import { h } from "../dom";
 import {
   elapsed,
@@ -51,6 +52,19 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
       label,
     );
 
+  function actionButton(job: Job, action: JobAction): HTMLElement {
+    switch (action) {
+      case "download":
+        return act("Download…", () => api.download(job.id), "download-button");
+      case "retry":
+        return act("Retry", () => api.retry(job.id));
+      case "cancel":
+        return act("Cancel", () => api.cancel(job.id));
+      case "remove":
+        return act("Remove", () => api.remove(job.id));
+    }
+  }
+
   function jobRow(job: Job): HTMLElement {
     const s = statusInfo(job.state);
     const fraction = progressFraction(job, store.downloadedBytes(job.id));
@@ -60,13 +74,11 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
     const fill = h("div", { class: "fill", style: width });
     const bar = h("div", { class: indeterminate ? "bar indeterminate" : "bar" }, fill);
     const actions = h("div", { class: "actions" });
-    if (job.state === "ready" || job.state === "downloaded")
-      actions.append(act("Download…", () => api.download(job.id), "download-button"));
-    if (job.saved_to) actions.append(act("Show in folder", () => api.showInFolder(job.id)));
-    if (["failed", "canceled", "expired"].includes(job.state)) actions.append(act("Retry", () => api.retry(job.id)));
-    if (["queued", "spawning", "running"].includes(job.state)) actions.append(act("Cancel", () => api.cancel(job.id)));
-    if (!["spawning", "running", "downloading"].includes(job.state))
-      actions.append(act("Remove", () => api.remove(job.id)));
+    // The engine says what this job allows (one table in Rust); the UI only draws it.
+    for (const action of job.actions) {
+      actions.append(actionButton(job, action));
+      if (action === "download" && job.saved_to) actions.append(act("Show in folder", () => api.showInFolder(job.id)));
+    }
     const machine = job.machine_id ? `${job.machine_id} · ${job.region ?? ""}` : "";
     const row = h(
       "div",
