@@ -54,7 +54,7 @@ pub fn s3_client(config: &StorageConfig) -> aws_sdk_s3::Client {
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(10))
-                .operation_attempt_timeout(Duration::from_secs(120))
+                .operation_attempt_timeout(Duration::from_mins(2))
                 .build(),
         )
         .build();

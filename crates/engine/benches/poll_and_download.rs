@@ -5,9 +5,13 @@
 //!
 //! Sizes: `ARKE_BENCH_JOBS` (default 1000), `ARKE_BENCH_DOWNLOAD_MB` (default 1024).
 
+// A benchmark reports on standard output.
+#![allow(clippy::print_stdout)]
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use arke_export_contract::options::ExportOptions;
 use arke_export_engine::Engine;
 use arke_export_engine::config::{Config, SettingsFile};
 use arke_export_engine::job::now_ms;
@@ -15,7 +19,6 @@ use arke_export_engine::secrets::{Secret, SecretKind, Secrets};
 use arke_export_engine::services::Services;
 use arke_export_sandbox::fly::{FaultRequest, MachineFault, apply_faults, faults::MachineFaultRequest};
 use arke_export_sandbox::{CatalogSource, CatalogSpec, Sandbox, SandboxOptions};
-use arke_export_contract::options::ExportOptions;
 
 const DOWNLOAD_RUNS: usize = 5;
 

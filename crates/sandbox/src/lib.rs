@@ -124,7 +124,7 @@ impl Sandbox {
             apps: vec![SANDBOX_APP.to_owned()],
             token: random_secret("fly-sandbox"),
             region: SANDBOX_REGION.to_owned(),
-            images: Images { default: options.worker_command.clone(), by_image: Default::default() },
+            images: Images { default: options.worker_command.clone(), by_image: std::collections::HashMap::default() },
             rate_limits: options.rate_limits,
         })
         .await?;

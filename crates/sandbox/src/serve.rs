@@ -6,7 +6,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 /// Starts `router`; returns its base URL and a sender whose drop stops the server gracefully.
-pub async fn serve(router: axum::Router) -> std::io::Result<(String, watch::Sender<bool>)> {
+pub(crate) async fn serve(router: axum::Router) -> std::io::Result<(String, watch::Sender<bool>)> {
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
     let addr = listener.local_addr()?;
     let (stop_tx, mut stop_rx) = watch::channel(false);

@@ -5,10 +5,13 @@
 //! entities (memory must stay flat in catalog size), then 10,000 with 20 ms added per request.
 //! Sizes: `ARKE_BENCH_SIZES=1000,10000` (each run `ARKE_BENCH_REPEAT=3` times, the median reported); the latency case: `ARKE_BENCH_LATENCY_SIZE=10000` (0 skips it).
 
+// A benchmark reports on standard output.
+#![allow(clippy::print_stdout)]
+
 use std::time::{Duration, Instant};
 
-use arke_export_sandbox::{ArkeApi, CatalogSpec, S3Server, catalog};
 use arke_export_contract::result::TaskResult;
+use arke_export_sandbox::{ArkeApi, CatalogSpec, S3Server, catalog};
 
 struct Row {
     label: String,

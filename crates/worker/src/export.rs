@@ -10,12 +10,12 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use tokio::task::JoinHandle;
 
-use arke_export_contract::result::Failure;
 use crate::fetch::fetch_entity;
 use crate::mods::record::{self, EntityData, Links, PinaxState, Position};
+use crate::source::{FetchError, Source};
 use arke_export_contract::options::ExportOptions;
 use arke_export_contract::pi::Pi;
-use crate::source::{FetchError, Source};
+use arke_export_contract::result::Failure;
 
 /// Live counts, read by the progress reporter.
 #[derive(Debug, Default)]
@@ -129,12 +129,12 @@ pub async fn export(
     let mut inflight: FuturesUnordered<JoinHandle<Fetched>> = FuturesUnordered::new();
     let mut stats = ExportStats::default();
 
-    if !plan.single_record {
+    if plan.single_record {
+        out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
+    } else {
         out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<modsCollection")?;
         out.write_all(crate::mods::root_attributes().as_bytes())?;
         out.write_all(b">")?;
-    } else {
-        out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
     }
 
     let request = |key: u128, depth: u32, pending: &mut HashMap<u128, Pending>, inflight: &mut FuturesUnordered<_>| {
@@ -254,18 +254,18 @@ pub async fn export(
             entry.result = Some(result);
         }
     }
-    for task in inflight.iter() {
+    for task in &inflight {
         task.abort();
     }
 
-    if !plan.single_record {
-        out.write_all(b"\n</modsCollection>\n")?;
-    } else {
+    if plan.single_record {
         out.write_all(b"\n")?;
+    } else {
+        out.write_all(b"\n</modsCollection>\n")?;
     }
     out.flush()?;
     if stats.exported == 0 {
-        let why = stats.failures.first().map(|f| f.error.clone()).unwrap_or_else(|| "nothing to export".to_owned());
+        let why = stats.failures.first().map_or_else(|| "nothing to export".to_owned(), |f| f.error.clone());
         return Err(ExportError::Nothing(why));
     }
     counters.total.store(stats.exported + stats.failures.len() as u64, Ordering::Relaxed);

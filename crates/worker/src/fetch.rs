@@ -4,9 +4,9 @@ use futures::future::join_all;
 
 use crate::model::{FileRef, Graph, Pinax};
 use crate::mods::record::{EntityData, PinaxState};
+use crate::source::{FetchError, Source};
 use arke_export_contract::options::{CheimarrosMode, ExportOptions};
 use arke_export_contract::pi::Pi;
-use crate::source::{FetchError, Source};
 
 /// Fetches one entity. Only the manifest can fail it: an unreadable component is
 /// treated as absent (pinax.json → a minimal record), as in the original worker.

@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use arke_export_contract::bucket::{MarkerCounts, progress_key};
-use arke_export_contract::result::Progress;
 use crate::export::Counters;
 use crate::storage::Bucket;
+use arke_export_contract::bucket::{MarkerCounts, progress_key};
+use arke_export_contract::result::Progress;
 
 pub const INTERVAL: Duration = Duration::from_secs(2);
 
@@ -55,7 +55,7 @@ pub async fn report(bucket: Bucket, task_id: String, counters: Arc<Counters>, mu
             }
         }
         tokio::select! {
-            _ = tokio::time::sleep(INTERVAL) => {}
+            () = tokio::time::sleep(INTERVAL) => {}
             _ = stop.changed() => break,
         }
     }

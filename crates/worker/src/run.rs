@@ -8,15 +8,15 @@ use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
 use crate::WORKER_VERSION;
-use arke_export_contract::env::MachineEnv;
-use arke_export_contract::storage::StorageConfig;
-use arke_export_contract::bucket::{result_key, task_prefix};
-use arke_export_contract::result::{Metrics, ResultStatus, TaskResult, peak_memory_mb};
 use crate::export::{self, Counters, Plan};
 use crate::mods::record::Links;
 use crate::progress;
 use crate::source::Source;
 use crate::storage::Bucket;
+use arke_export_contract::bucket::{result_key, task_prefix};
+use arke_export_contract::env::MachineEnv;
+use arke_export_contract::result::{Metrics, ResultStatus, TaskResult, peak_memory_mb};
+use arke_export_contract::storage::StorageConfig;
 
 /// A writer that hashes and counts what passes through it.
 struct Hashing<W: Write> {

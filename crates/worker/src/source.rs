@@ -6,10 +6,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::Semaphore;
 
-use arke_export_contract::env::SourceConfig;
 use crate::model::Manifest;
-use arke_export_contract::pi::Pi;
 use crate::retry::{self, Outcome, Verdict};
+use arke_export_contract::env::SourceConfig;
+use arke_export_contract::pi::Pi;
 
 /// The most a single component may weigh; larger ones are skipped (treated as unreadable).
 pub const MAX_COMPONENT_BYTES: usize = 32 * 1024 * 1024;
@@ -38,7 +38,7 @@ impl Source {
     pub fn new(config: SourceConfig, parallel: usize) -> Source {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
+            .timeout(Duration::from_mins(1))
             .pool_max_idle_per_host(parallel.max(1))
             .tcp_nodelay(true)
             .user_agent(concat!("arke-export-worker/", env!("CARGO_PKG_VERSION")))

@@ -203,7 +203,7 @@ async fn a_dead_storage_endpoint_fails_cleanly_and_leaves_no_temp_file() {
     assert_eq!(run.code(), 1);
     let leftovers: Vec<_> = std::fs::read_dir(w.dir.path())
         .unwrap()
-        .filter_map(|e| e.ok())
+        .filter_map(Result::ok)
         .filter(|e| e.file_name().to_string_lossy().starts_with("dead_1-"))
         .collect();
     assert!(leftovers.is_empty(), "the temp file is removed in every case");

@@ -38,7 +38,7 @@ async fn progress_markers_follow_the_counts_and_are_removed_before_the_result() 
             most_at_once = most_at_once.max(now.len());
             seen.extend(now);
             tokio::select! {
-                _ = tokio::time::sleep(Duration::from_millis(20)) => {}
+                () = tokio::time::sleep(Duration::from_millis(20)) => {}
                 _ = &mut stop_rx => return (seen, most_at_once),
             }
         }

@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use arke_export_sandbox::{CatalogSource, CatalogSpec, Sandbox, SandboxOptions};
 use arke_export_contract::result::{ResultStatus, TaskResult};
+use arke_export_sandbox::{CatalogSource, CatalogSpec, Sandbox, SandboxOptions};
 use arke_fly_api::{CreateMachineRequest, Machine, MachineConfig, Restart};
 
 async fn sandbox(dir: &Path) -> Sandbox {

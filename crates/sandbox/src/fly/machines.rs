@@ -159,7 +159,7 @@ impl Fleet {
     pub(super) fn set_state(&self, id: &str, new_state: &str, event: Option<(&str, Option<serde_json::Value>)>) {
         let event_id = self.ids.instance_id();
         self.update(id, |m| {
-            m.state = new_state.to_owned();
+            new_state.clone_into(&mut m.state);
             if let Some((kind, request)) = event {
                 m.events.insert(
                     0,

@@ -59,7 +59,7 @@ impl Fleet {
         let err = child.stderr.take().map(|s| tokio::spawn(pump(s, logs.clone())));
         let result = tokio::select! {
             status = child.wait() => (status.ok().and_then(|s| s.code()).unwrap_or(137), false),
-            _ = stop.notified() => {
+            () = stop.notified() => {
                 #[cfg(unix)]
                 if let Some(pid) = child.id() {
                     let _ = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).status();

@@ -4,32 +4,32 @@
 
 use serde_json::Value;
 
-pub struct Spec {
+pub(crate) struct Spec {
     root: Value,
 }
 
 impl Spec {
-    pub fn load() -> Spec {
+    pub(crate) fn load() -> Spec {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/specs/fly-machines-openapi.yaml");
         let text = std::fs::read_to_string(&path).unwrap();
         let root: Value = serde_yaml::from_str(&text).unwrap();
         Spec { root }
     }
 
-    pub fn schema(&self, name: &str) -> &Value {
+    pub(crate) fn schema(&self, name: &str) -> &Value {
         self.root
             .pointer(&format!("/components/schemas/{}", name.replace('/', "~1")))
             .unwrap_or_else(|| panic!("no schema {name}"))
     }
 
     /// Errors of `value` against schema `name` (empty = valid).
-    pub fn check(&self, name: &str, value: &Value) -> Vec<String> {
+    pub(crate) fn check(&self, name: &str, value: &Value) -> Vec<String> {
         let mut errors = Vec::new();
         self.walk(self.schema(name), value, name, &mut errors);
         errors
     }
 
-    pub fn assert_valid(&self, name: &str, value: &Value) {
+    pub(crate) fn assert_valid(&self, name: &str, value: &Value) {
         let errors = self.check(name, value);
         assert!(errors.is_empty(), "{name} does not conform to Fly's OpenAPI spec:\n{}\n{value:#}", errors.join("\n"));
     }

@@ -4,27 +4,27 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use arke_export_sandbox::{ArkeApi, CatalogIndex, CatalogSpec, S3Server, catalog};
 use arke_export_contract::result::TaskResult;
+use arke_export_sandbox::{ArkeApi, CatalogIndex, CatalogSpec, S3Server, catalog};
 
-pub const SECRET: &str = "sandbox-secret-key-0123456789";
-pub const BUCKET: &str = "arke-exports";
+pub(crate) const SECRET: &str = "sandbox-secret-key-0123456789";
+pub(crate) const BUCKET: &str = "arke-exports";
 
-pub struct World {
+pub(crate) struct World {
     pub dir: tempfile::TempDir,
     pub index: CatalogIndex,
     pub arke: ArkeApi,
     pub s3: S3Server,
 }
 
-pub struct Run {
+pub(crate) struct Run {
     pub output: Output,
     pub task_id: String,
     pub dir: PathBuf,
 }
 
 impl World {
-    pub async fn new(size: usize) -> World {
+    pub(crate) async fn new(size: usize) -> World {
         let dir = tempfile::tempdir().unwrap();
         let index = catalog::generate(&dir.path().join("catalog"), CatalogSpec { size, seed: 42 }).unwrap();
         let arke = ArkeApi::start(&dir.path().join("catalog")).await.unwrap();
@@ -33,7 +33,7 @@ impl World {
     }
 
     /// Runs the worker with the standard environment plus `env`.
-    pub async fn run(&self, task_id: &str, env: &[(&str, &str)]) -> Run {
+    pub(crate) async fn run(&self, task_id: &str, env: &[(&str, &str)]) -> Run {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_arke-export-worker"));
         cmd.env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -58,33 +58,33 @@ impl World {
 }
 
 impl Run {
-    pub fn code(&self) -> i32 {
+    pub(crate) fn code(&self) -> i32 {
         self.output.status.code().unwrap_or(-1)
     }
-    pub fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.output.stderr).into_owned()
     }
-    pub fn result(&self) -> TaskResult {
+    pub(crate) fn result(&self) -> TaskResult {
         let bytes = std::fs::read(self.dir.join("result.json"))
             .unwrap_or_else(|e| panic!("no result.json for {} ({e}); stderr:\n{}", self.task_id, self.stderr()));
         serde_json::from_slice(&bytes).unwrap()
     }
-    pub fn file(&self, name: &str) -> PathBuf {
+    pub(crate) fn file(&self, name: &str) -> PathBuf {
         self.dir.join(name)
     }
-    pub fn xml(&self, name: &str) -> String {
+    pub(crate) fn xml(&self, name: &str) -> String {
         std::fs::read_to_string(self.file(name)).unwrap_or_else(|e| panic!("{name}: {e}; stderr:\n{}", self.stderr()))
     }
 }
 
 /// Asserts that `file` validates against MODS 3.8.
-pub fn assert_valid(file: &Path) {
+pub(crate) fn assert_valid(file: &Path) {
     if let Err(e) = arke_export_xml_check::validate_mods(file) {
         panic!("{e}");
     }
 }
 
-pub fn sha256_hex(path: &Path) -> String {
+pub(crate) fn sha256_hex(path: &Path) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(std::fs::read(path).unwrap()))
 }
