@@ -1,4 +1,5 @@
-# Arke Export: the two commands are `make run` and `make test`. Everything else here serves them.
+# Arke Export: the two commands are `make run` and `make test`. Everything else here serves them,
+# except `make dist` (the installable packages) and `make dist-test` (CI runs it after `make test`).
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 CARGO_HOME ?= $(HOME)/.cargo
@@ -8,7 +9,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 APP := $(TARGET_DIR)/debug/arke-export-desktop
 TAURI := $(CURDIR)/ui/node_modules/.bin/tauri
 
-.PHONY: run test deps ui app lint rust-test ui-test bindings-check e2e
+.PHONY: run test deps ui app lint rust-test ui-test bindings-check e2e workflows dist sidecars dist-test worker-image
 
 ## run: install what is missing, build, and open the app.
 run: deps ui
@@ -16,7 +17,7 @@ run: deps ui
 	cargo run -p arke-export-desktop --features custom-protocol
 
 ## test: every check and test, the GUI end-to-end test included; fails if any fails.
-test: deps lint rust-test bindings-check ui-test app e2e
+test: deps lint workflows rust-test bindings-check ui-test app e2e
 
 deps:
 	./scripts/install-deps.sh
@@ -24,6 +25,10 @@ deps:
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# The GitHub workflows (release, worker image) cannot run here: actionlint checks them.
+workflows:
+	./scripts/check-workflows.sh
 
 rust-test:
 	./scripts/with-keyring.sh cargo test --workspace --exclude arke-export-e2e --locked
@@ -47,3 +52,32 @@ app: ui
 e2e: app
 	NO_AT_BRIDGE=1 ARKE_EXPORT_APP=$(APP) xvfb-run -a -s "-screen 0 1280x800x24" \
 	  dbus-run-session -- cargo test -p arke-export-e2e --locked -- --test-threads=1
+
+# ---- Packages -----------------------------------------------------------------------------------
+RELEASE := $(TARGET_DIR)/release
+BUNDLE := $(RELEASE)/bundle
+
+## dist: the release app and its Linux packages, .deb and .rpm, in $(BUNDLE)/{deb,rpm}.
+# The worker (the sandbox's machines) goes in as a Tauri sidecar, installed beside the app as
+# /usr/bin/arke-export-worker; the CLI as /usr/bin/arke-export. Both are declared only in
+# src-tauri/tauri.dist.conf.json: tauri-build copies every externalBin on *each* build of the
+# desktop crate (cargo clippy/test/run too), so the base config must not need the binaries.
+dist: deps ui sidecars
+	cd src-tauri && $(TAURI) build --bundles deb,rpm --config tauri.dist.conf.json -- --locked
+	@ls -l $(BUNDLE)/deb/*.deb $(BUNDLE)/rpm/*.rpm
+
+# The release worker and CLI, copied where tauri.dist.conf.json expects them (gitignored).
+sidecars:
+	./scripts/stage-sidecars.sh
+
+## dist-test: installs the built .deb with apt (root), runs the archivist's path in the installed
+## app under Xvfb, checks the CLI on PATH and the desktop files, then removes the package.
+dist-test: dist
+	./scripts/dist-test.sh $(BUNDLE)/deb
+
+## worker-image: builds crates/worker/Dockerfile for linux/amd64 as registry.fly.io/$(FLY_APP):$(TAG)
+## (and pushes it with PUSH=1, after `fly auth docker`). Needs docker, or podman/buildah.
+FLY_APP ?= arke-export-worker
+TAG ?= v$(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+worker-image:
+	./scripts/worker-image.sh registry.fly.io/$(FLY_APP):$(TAG)

@@ -7,7 +7,7 @@ use tauri::{AppHandle, Emitter};
 use tauri_plugin_notification::NotificationExt;
 
 /// Forwards the engine's events until the engine goes away.
-pub fn forward(app: AppHandle, engine: &Engine) {
+pub(crate) fn forward(app: AppHandle, engine: &Engine) {
     let mut rx = engine.events().subscribe();
     tauri::async_runtime::spawn(async move {
         loop {

@@ -1,10 +1,20 @@
 //! The desktop shell: thin wiring from UI commands to the engine, and engine events back.
 
 mod bridge;
+#[cfg(test)]
+mod command_drift;
 mod commands;
+mod dialogs;
 mod state;
 
 use tauri::Manager;
+
+/// Expands the command list (`command_list.rs`) into the invoke handler.
+macro_rules! app_commands {
+    ($($($segment:ident)::+),* $(,)?) => {
+        tauri::generate_handler![$($($segment)::+),*]
+    };
+}
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
@@ -21,8 +31,7 @@ pub fn run() {
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
-            let data_dir = arke_export_engine::app_info::default_data_dir(app.path().data_dir().ok());
-            app.manage(state::AppState::new(data_dir));
+            app.manage(state::AppState::new());
             // Start the engine (and, in sandbox mode, the local stand-ins) before the UI asks for it.
             let handle = app.handle().clone();
             tauri::async_runtime::block_on(async move {
@@ -34,27 +43,7 @@ pub fn run() {
             });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::files::parse_ids,
-            commands::files::read_ids_file,
-            commands::files::choose_ids_file,
-            commands::jobs::sample_ids,
-            commands::jobs::submit,
-            commands::jobs::list_jobs,
-            commands::jobs::timeline,
-            commands::jobs::download,
-            commands::jobs::download_batch,
-            commands::jobs::show_in_folder,
-            commands::jobs::cancel,
-            commands::jobs::retry,
-            commands::jobs::remove,
-            commands::settings::settings_get,
-            commands::settings::settings_save,
-            commands::settings::secret_clear,
-            commands::settings::test_fly,
-            commands::settings::test_r2,
-        ])
+        .invoke_handler(include!("command_list.rs"))
         .build(tauri::generate_context!())
         .expect("the Tauri runtime failed to start")
         .run(|app, event| {

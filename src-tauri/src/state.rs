@@ -7,38 +7,34 @@ use arke_export_engine::secrets::Secrets;
 use arke_export_engine::{Engine, EngineError, ErrorPayload, startup};
 use tokio::sync::RwLock;
 
-pub struct AppState {
-    pub engine: RwLock<Option<Engine>>,
+pub(crate) struct AppState {
+    pub(crate) engine: RwLock<Option<Engine>>,
     /// Why the engine is not running, when it is not.
-    pub startup_error: RwLock<Option<ErrorPayload>>,
-    pub secrets: Secrets,
-    pub settings_path: PathBuf,
-    pub data_dir: PathBuf,
+    pub(crate) startup_error: RwLock<Option<ErrorPayload>>,
+    pub(crate) secrets: Secrets,
+    pub(crate) settings_path: PathBuf,
 }
 
 impl AppState {
-    pub fn new(data_dir: PathBuf) -> AppState {
+    pub(crate) fn new() -> AppState {
         AppState {
             engine: RwLock::new(None),
             startup_error: RwLock::new(None),
             secrets: Secrets::default(),
             settings_path: SettingsFile::default_path(),
-            data_dir,
         }
     }
 
-    pub fn settings(&self) -> Result<SettingsFile, EngineError> {
+    pub(crate) fn settings(&self) -> Result<SettingsFile, EngineError> {
         Ok(SettingsFile::load(&self.settings_path)?)
     }
 
-    pub fn config(&self) -> Result<Config, EngineError> {
-        let mut config = Config::resolve(&self.settings()?, |k| std::env::var(k).ok())?;
-        config.data_dir.get_or_insert_with(|| self.data_dir.clone());
-        Ok(config)
+    pub(crate) fn config(&self) -> Result<Config, EngineError> {
+        Ok(Config::resolve(&self.settings()?, |k| std::env::var(k).ok())?)
     }
 
     /// (Re)starts the engine for the current settings; on failure the app keeps running and says why.
-    pub async fn restart_engine(&self) -> Result<Engine, ErrorPayload> {
+    pub(crate) async fn restart_engine(&self) -> Result<Engine, ErrorPayload> {
         if let Some(old) = self.engine.write().await.take() {
             old.shutdown().await;
         }
@@ -61,7 +57,7 @@ impl AppState {
     }
 
     /// The running engine, or the reason there is none.
-    pub async fn engine(&self) -> Result<Engine, ErrorPayload> {
+    pub(crate) async fn engine(&self) -> Result<Engine, ErrorPayload> {
         if let Some(engine) = self.engine.read().await.clone() {
             return Ok(engine);
         }

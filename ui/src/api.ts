@@ -3,6 +3,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Batch } from "./bindings/Batch";
+import type { BatchDownload } from "./bindings/BatchDownload";
 import type { CheckResult } from "./bindings/CheckResult";
 import type { ExportOptions } from "./bindings/ExportOptions";
 import type { Job } from "./bindings/Job";
@@ -24,7 +25,7 @@ export const api = {
   listJobs: () => invoke<Job[]>("list_jobs"),
   timeline: (jobId: string) => invoke<TimelineEntry[]>("timeline", { jobId }),
   download: (jobId: string) => invoke<Job | null>("download", { jobId }),
-  downloadBatch: (batchId: string) => invoke<Job[]>("download_batch", { batchId }),
+  downloadBatch: (batchId: string) => invoke<BatchDownload | null>("download_batch", { batchId }),
   showInFolder: (jobId: string) => invoke<void>("show_in_folder", { jobId }),
   cancel: (jobId: string) => invoke<Job>("cancel", { jobId }),
   retry: (jobId: string) => invoke<Job>("retry", { jobId }),

@@ -1,21 +1,24 @@
 //! `export`, `jobs`, `status`, `download`, `cancel`, `retry`.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use arke_export_contract::options::{CheimarrosMode, ExportOptions};
 use arke_export_engine::config::{Config, Mode};
+use arke_export_engine::ids::{parse_ids, read_ids_file};
 use arke_export_engine::job::{Job, JobState};
 use arke_export_engine::secrets::Secrets;
 use arke_export_engine::{Engine, EngineError, startup};
-use arke_export_contract::options::{CheimarrosMode, ExportOptions};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::output;
+use crate::output;
+use crate::verbs::EXIT_FAILURE;
 
 #[derive(Args)]
-pub struct ExportArgs {
+#[allow(clippy::struct_excessive_bools, reason = "each bool is a command-line flag")]
+pub(crate) struct ExportArgs {
     /// The list of record IDs: one per line, or CSV (first column or a column named pi/id); `-` reads stdin.
     #[arg(long)]
     ids: String,
@@ -55,20 +58,21 @@ async fn engine(config: Config) -> Result<Engine, EngineError> {
     startup::start(config, &Secrets::default()).await
 }
 
+/// The ID list: standard input for `-`, else a list file (the engine's rules: extension, size).
 fn read_ids(source: &str) -> Result<String, EngineError> {
+    if source != "-" {
+        return read_ids_file(Path::new(source));
+    }
     let mut text = String::new();
-    let read = if source == "-" {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
-    } else {
-        std::fs::read(source).map(|b| text = String::from_utf8_lossy(&b).into_owned())
-    };
-    read.map_err(|e| EngineError::Input { what: format!("the ID list {source}"), reason: e.to_string() })?;
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| EngineError::Input { what: "the ID list -".into(), reason: e.to_string() })?;
     Ok(text)
 }
 
-pub async fn export(config: Config, args: ExportArgs) -> Result<i32, EngineError> {
+pub(crate) async fn export(config: Config, args: ExportArgs) -> Result<i32, EngineError> {
     let text = read_ids(&args.ids)?;
-    let parsed = arke_export_engine::ids::parse_ids(&text);
+    let parsed = parse_ids(&text);
     for bad in &parsed.invalid {
         eprintln!("line {}: {:?} skipped: {}", bad.line, bad.text, bad.reason);
     }
@@ -100,7 +104,7 @@ pub async fn export(config: Config, args: ExportArgs) -> Result<i32, EngineError
     if !wait {
         engine.wait_spawned().await?;
         let jobs: Vec<Job> = ids.iter().map(|id| engine.job(id)).collect::<Result<_, _>>()?;
-        return finish(&jobs, args.json, false);
+        return Ok(finish(&jobs, args.json, false));
     }
     let bar = (!args.json).then(|| {
         let bar = ProgressBar::new(jobs.len() as u64);
@@ -128,19 +132,22 @@ pub async fn export(config: Config, args: ExportArgs) -> Result<i32, EngineError
     }
     let mut jobs = jobs;
     if let Some(dir) = &args.out {
-        for job in jobs.iter_mut().filter(|j| j.state == JobState::Ready) {
-            match engine.download_to_dir(&job.id, dir).await {
-                Ok(done) => *job = done,
-                Err(e) => eprintln!("{}: download failed: {e}", job.id),
+        let downloaded = engine.download_batch(&batch.id, dir).await?;
+        for failure in &downloaded.failed {
+            eprintln!("{}: download failed: {}", failure.job_id, failure.message);
+        }
+        for saved in downloaded.saved {
+            if let Some(job) = jobs.iter_mut().find(|j| j.id == saved.id) {
+                *job = saved;
             }
         }
     }
     engine.shutdown().await;
-    finish(&jobs, args.json, args.out.is_some())
+    Ok(finish(&jobs, args.json, args.out.is_some()))
 }
 
 /// Prints the jobs; exit 1 when any failed (or, with `--out`, any was not saved).
-fn finish(jobs: &[Job], json: bool, expect_saved: bool) -> Result<i32, EngineError> {
+fn finish(jobs: &[Job], json: bool, expect_saved: bool) -> i32 {
     if json {
         println!("{}", serde_json::to_string_pretty(jobs).expect("jobs serialise"));
     } else {
@@ -148,10 +155,10 @@ fn finish(jobs: &[Job], json: bool, expect_saved: bool) -> Result<i32, EngineErr
     }
     let failed = jobs.iter().any(|j| matches!(j.state, JobState::Failed | JobState::Canceled | JobState::Expired));
     let unsaved = expect_saved && jobs.iter().any(|j| j.state == JobState::Ready);
-    Ok(if failed || unsaved { super::EXIT_FAILURE } else { 0 })
+    if failed || unsaved { EXIT_FAILURE } else { 0 }
 }
 
-pub async fn list(config: Config, json: bool) -> Result<i32, EngineError> {
+pub(crate) async fn list(config: Config, json: bool) -> Result<i32, EngineError> {
     let jobs = match config.mode {
         // In Fly mode, look at the bucket once so the list is current.
         Mode::Fly => {
@@ -171,7 +178,7 @@ pub async fn list(config: Config, json: bool) -> Result<i32, EngineError> {
     Ok(0)
 }
 
-pub async fn status(config: Config, id: &str, json: bool) -> Result<i32, EngineError> {
+pub(crate) async fn status(config: Config, id: &str, json: bool) -> Result<i32, EngineError> {
     let engine = engine(config).await?;
     engine.poll_now().await?;
     let job = engine.job(id)?;
@@ -182,10 +189,10 @@ pub async fn status(config: Config, id: &str, json: bool) -> Result<i32, EngineE
     } else {
         output::details(&job, &timeline);
     }
-    Ok(if job.state == JobState::Failed { super::EXIT_FAILURE } else { 0 })
+    Ok(if job.state == JobState::Failed { EXIT_FAILURE } else { 0 })
 }
 
-pub async fn download(config: Config, id: &str, out: Option<PathBuf>) -> Result<i32, EngineError> {
+pub(crate) async fn download(config: Config, id: &str, out: Option<PathBuf>) -> Result<i32, EngineError> {
     let engine = engine(config).await?;
     engine.poll_now().await?;
     let out = out.unwrap_or_else(|| PathBuf::from("."));
@@ -194,13 +201,13 @@ pub async fn download(config: Config, id: &str, out: Option<PathBuf>) -> Result<
     Ok(0)
 }
 
-pub async fn cancel(config: Config, id: &str) -> Result<i32, EngineError> {
+pub(crate) async fn cancel(config: Config, id: &str) -> Result<i32, EngineError> {
     let job = engine(config).await?.cancel(id).await?;
     println!("{} canceled", job.id);
     Ok(0)
 }
 
-pub async fn retry(config: Config, id: &str) -> Result<i32, EngineError> {
+pub(crate) async fn retry(config: Config, id: &str) -> Result<i32, EngineError> {
     let engine = engine(config).await?;
     let job = engine.retry(id)?;
     engine.wait_spawned().await?;

@@ -1,11 +1,17 @@
 //! `arke-export`: the command line. It only parses arguments and wires engine calls.
+// Standard output is this program's interface (tables, `--json`, paths).
+#![allow(clippy::print_stdout)]
 
-mod cli;
+mod jobs;
+mod output;
+mod sandbox;
+mod settings;
+mod verbs;
 
 use clap::Parser;
 
 fn main() {
-    let args = cli::Cli::parse();
+    let args = verbs::Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ARKE_EXPORT_LOG").unwrap_or_else(|_| "warn".into()),
@@ -15,5 +21,5 @@ fn main() {
         .with_target(false)
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
-    std::process::exit(runtime.block_on(cli::run(args)));
+    std::process::exit(runtime.block_on(verbs::run(args)));
 }

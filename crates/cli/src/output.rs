@@ -25,10 +25,10 @@ fn progress(job: &Job) -> String {
     }
 }
 
-pub fn table(jobs: &[Job]) {
+pub(crate) fn table(jobs: &[Job]) {
     println!("{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  detail", "job", "state", "records", "progress", "size");
     for j in jobs {
-        let size = j.output.as_ref().map(|o| format!("{:.1} kB", o.size as f64 / 1000.0)).unwrap_or_else(|| "-".into());
+        let size = j.output.as_ref().map_or_else(|| "-".into(), |o| format!("{:.1} kB", o.size as f64 / 1000.0));
         let detail = j.reason.clone().or_else(|| j.saved_to.clone()).unwrap_or_default();
         println!(
             "{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  {detail}",
@@ -49,7 +49,7 @@ fn when(ms: i64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
-pub fn details(job: &Job, timeline: &[TimelineEntry]) {
+pub(crate) fn details(job: &Job, timeline: &[TimelineEntry]) {
     println!("job        {}", job.id);
     println!("batch      {}", job.batch_id);
     println!("state      {}", job.state.as_str());

@@ -4,17 +4,15 @@ use std::path::PathBuf;
 
 use arke_export_sandbox::{CatalogSource, CatalogSpec, Sandbox, SandboxOptions};
 
-pub struct Args {
-    pub dir: Option<PathBuf>,
+pub(crate) struct Args {
+    pub dir: PathBuf,
     pub catalog: Option<PathBuf>,
     pub size: usize,
     pub rate_limits: bool,
 }
 
-pub async fn run(args: Args) -> Result<i32, String> {
-    let dir = args
-        .dir
-        .unwrap_or_else(|| arke_export_engine::app_info::default_data_dir(dirs::data_dir()).join("sandbox-server"));
+pub(crate) async fn run(args: Args) -> Result<i32, String> {
+    let dir = args.dir;
     let catalog = match args.catalog {
         Some(folder) => CatalogSource::Folder(folder),
         None => CatalogSource::Generate(CatalogSpec { size: args.size, ..CatalogSpec::default() }),

@@ -8,7 +8,7 @@ use arke_export_engine::secrets::{Secret, SecretKind, SecretSource, Secrets};
 use clap::{Subcommand, ValueEnum};
 
 #[derive(Clone, Copy, ValueEnum)]
-pub enum Which {
+pub(crate) enum Which {
     /// The Fly API token.
     Fly,
     /// The R2 secret access key.
@@ -25,7 +25,7 @@ impl From<Which> for SecretKind {
 }
 
 #[derive(Subcommand)]
-pub enum TokenAction {
+pub(crate) enum TokenAction {
     /// Store a secret in the OS keyring. The value is read from standard input, never from arguments.
     Set { which: Which },
     /// Say which secrets are set, and where (never their values).
@@ -35,7 +35,7 @@ pub enum TokenAction {
 }
 
 #[derive(Subcommand)]
-pub enum ConfigAction {
+pub(crate) enum ConfigAction {
     /// Every setting, its value and where it comes from.
     Show,
     /// Change a setting in the settings file (an empty value removes it).
@@ -57,7 +57,7 @@ fn read_secret(kind: SecretKind) -> Result<Secret, EngineError> {
     Ok(Secret::new(line.trim()))
 }
 
-pub fn token(action: TokenAction) -> Result<i32, EngineError> {
+pub(crate) fn token(action: TokenAction) -> Result<i32, EngineError> {
     let secrets = Secrets::default();
     match action {
         TokenAction::Set { which } => {
@@ -84,7 +84,7 @@ pub fn token(action: TokenAction) -> Result<i32, EngineError> {
     Ok(0)
 }
 
-pub fn config(action: ConfigAction) -> Result<i32, EngineError> {
+pub(crate) fn config(action: ConfigAction) -> Result<i32, EngineError> {
     let path = SettingsFile::default_path();
     let mut file = SettingsFile::load(&path)?;
     match action {

@@ -1,23 +1,21 @@
 //! The verbs of `arke-export` (an external contract: keep their names and flags).
 
-mod jobs;
-mod output;
-mod sandbox;
-mod settings;
-
 use std::path::PathBuf;
 
 use arke_export_engine::EngineError;
+use arke_export_engine::app_info::data_dir;
 use arke_export_engine::config::Config;
 use clap::{Parser, Subcommand};
 
+use crate::{jobs, sandbox, settings};
+
 /// Exit codes: 0 ok, 1 failure, 2 usage (clap's own).
-pub const EXIT_FAILURE: i32 = 1;
+pub(crate) const EXIT_FAILURE: i32 = 1;
 
 /// Export Arke records as MODS 3.8 XML on ephemeral Fly.io machines.
 #[derive(Parser)]
 #[command(name = "arke-export", version)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Run against an in-process sandbox (local stand-ins for Fly, R2 and the Arke API).
     #[arg(long, global = true)]
     sandbox: bool,
@@ -86,30 +84,9 @@ fn config(sandbox: bool) -> Result<Config, EngineError> {
     Ok(config)
 }
 
-pub async fn run(cli: Cli) -> i32 {
-    let sandbox_flag = cli.sandbox;
-    let result = match cli.command {
-        Command::Sandbox { dir, catalog, size, no_rate_limits } => {
-            sandbox::run(sandbox::Args { dir, catalog, size, rate_limits: !no_rate_limits })
-                .await
-                .map_err(|reason| EngineError::Sandbox { dir: "its folder".into(), reason })
-        }
-        Command::Token { action } => settings::token(action),
-        Command::Config { action } => settings::config(action),
-        command => match config(sandbox_flag) {
-            Err(e) => Err(e),
-            Ok(config) => match command {
-                Command::Export(args) => jobs::export(config, args).await,
-                Command::Jobs { json } => jobs::list(config, json).await,
-                Command::Status { job, json } => jobs::status(config, &job, json).await,
-                Command::Download { job, out } => jobs::download(config, &job, out).await,
-                Command::Cancel { job } => jobs::cancel(config, &job).await,
-                Command::Retry { job } => jobs::retry(config, &job).await,
-                _ => unreachable!("handled above"),
-            },
-        },
-    };
-    match result {
+/// Runs the verb; on failure prints `arke-export: <message> [<code>]` and a hint for the terminal.
+pub(crate) async fn run(cli: Cli) -> i32 {
+    match dispatch(cli).await {
         Ok(code) => code,
         Err(e) => {
             eprintln!("arke-export: {e} [{}]", e.code().as_str());
@@ -118,5 +95,27 @@ pub async fn run(cli: Cli) -> i32 {
             }
             EXIT_FAILURE
         }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<i32, EngineError> {
+    match cli.command {
+        Command::Sandbox { dir, catalog, size, no_rate_limits } => {
+            let dir = match dir {
+                Some(dir) => dir,
+                None => data_dir(&Config::load()?).join("sandbox-server"),
+            };
+            sandbox::run(sandbox::Args { dir, catalog, size, rate_limits: !no_rate_limits })
+                .await
+                .map_err(|reason| EngineError::Sandbox { dir: "its folder".into(), reason })
+        }
+        Command::Token { action } => settings::token(action),
+        Command::Config { action } => settings::config(action),
+        Command::Export(args) => jobs::export(config(cli.sandbox)?, args).await,
+        Command::Jobs { json } => jobs::list(config(cli.sandbox)?, json).await,
+        Command::Status { job, json } => jobs::status(config(cli.sandbox)?, &job, json).await,
+        Command::Download { job, out } => jobs::download(config(cli.sandbox)?, &job, out).await,
+        Command::Cancel { job } => jobs::cancel(config(cli.sandbox)?, &job).await,
+        Command::Retry { job } => jobs::retry(config(cli.sandbox)?, &job).await,
     }
 }

@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
+use arke_export_sandbox::CatalogSpec;
+
 fn cli(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_arke-export"));
     cmd.args(args)
@@ -33,7 +35,7 @@ fn export_in_the_sandbox_downloads_valid_files_and_lists_them() {
     let first = cli(home.path(), &["--sandbox", "jobs"], None);
     assert!(text(&first).contains("No jobs yet"), "{}", text(&first));
     // The sample catalog is seeded: generating it here gives the IDs the CLI's sandbox serves.
-    let index = arke_export_sandbox::catalog::generate(&home.path().join("catalog"), Default::default()).unwrap();
+    let index = arke_export_sandbox::catalog::generate(&home.path().join("catalog"), CatalogSpec::default()).unwrap();
     let ids = format!("pi,title\n{},a\n{},b\n{},dup\n", index.items[0], index.items[1], index.items[0]);
     let out = home.path().join("out");
     let run =
@@ -59,6 +61,11 @@ fn bad_input_and_usage_have_their_exit_codes() {
     let bad = cli(home.path(), &["--sandbox", "export", "--ids", "-"], Some("nope\n"));
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad).contains("line 1") && text(&bad).contains("not a record ID"), "{}", text(&bad));
+    let sheet = home.path().join("ids.xlsx");
+    std::fs::write(&sheet, "01HZX3K9Q4M8V2T6R5N7P0W1YB\n").unwrap();
+    let not_a_list = cli(home.path(), &["--sandbox", "export", "--ids", sheet.to_str().unwrap()], None);
+    assert_eq!(not_a_list.status.code(), Some(1));
+    assert!(text(&not_a_list).contains("[invalid_file]"), "{}", text(&not_a_list));
     let usage = cli(home.path(), &["export", "--bogus"], None);
     assert_eq!(usage.status.code(), Some(2));
     let missing = cli(home.path(), &["--sandbox", "status", "job_nothing"], None);
@@ -73,7 +80,7 @@ fn config_and_token_status() {
     assert!(set.status.success(), "{}", text(&set));
     let show = cli(home.path(), &["config", "show"], None);
     assert!(
-        text(&show).contains("MAX_RUNNING") && text(&show).contains("4") && text(&show).contains("[file]"),
+        text(&show).contains("MAX_RUNNING") && text(&show).contains('4') && text(&show).contains("[file]"),
         "{}",
         text(&show)
     );

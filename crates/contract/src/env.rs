@@ -33,25 +33,80 @@ pub mod var {
     pub const FLY_MACHINE_ID: &str = "FLY_MACHINE_ID";
 }
 
-/// The formats the worker writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// The formats the worker writes. On the wire (`EXPORT_FORMAT`, JSON) they are `mods`, `dc` and `marcxml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub enum ExportFormat {
     /// MODS 3.8 (the original worker's only format).
     #[default]
     Mods,
+    /// Simple Dublin Core: `oai_dc:dc` for one record, `srw_dc:dcCollection` for several.
+    Dc,
+    /// MARC 21 in MARCXML: `marc:record` for one record, `marc:collection` for several.
+    Marcxml,
 }
 
 impl ExportFormat {
-    pub const ALL: &[ExportFormat] = &[ExportFormat::Mods];
+    pub const ALL: &[ExportFormat] = &[ExportFormat::Mods, ExportFormat::Dc, ExportFormat::Marcxml];
 
     pub fn as_str(self) -> &'static str {
         match self {
             ExportFormat::Mods => "mods",
+            ExportFormat::Dc => "dc",
+            ExportFormat::Marcxml => "marcxml",
         }
     }
 
     pub fn parse(s: &str) -> Option<ExportFormat> {
         ExportFormat::ALL.iter().copied().find(|f| f.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// What this format adds to a file name before `.xml`: nothing for MODS (the original names),
+    /// `-dc` for Dublin Core, `-marc` for MARCXML.
+    pub fn file_suffix(self) -> &'static str {
+        match self {
+            ExportFormat::Mods => "",
+            ExportFormat::Dc => "-dc",
+            ExportFormat::Marcxml => "-marc",
+        }
+    }
+
+    /// Reads a comma-separated list (`mods,dc,marcxml`): order kept, duplicates dropped, at least one.
+    /// `Err` names what is wrong and lists the known formats.
+    pub fn parse_list(list: &str) -> Result<Vec<ExportFormat>, String> {
+        let mut formats = Vec::new();
+        let mut unknown = Vec::new();
+        for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match ExportFormat::parse(item) {
+                Some(f) if !formats.contains(&f) => formats.push(f),
+                Some(_) => {}
+                None => unknown.push(format!("{:?}", truncate(item, 40))),
+            }
+        }
+        let known = ExportFormat::ALL.iter().map(|f| format!("{:?}", f.as_str())).collect::<Vec<_>>().join(", ");
+        if !unknown.is_empty() {
+            let (what, verb) = if unknown.len() == 1 { ("format", "is") } else { ("formats", "are") };
+            return Err(format!(
+                "EXPORT_FORMAT: {what} {} {verb} not supported; the formats are {known} (a comma-separated list)",
+                unknown.join(", ")
+            ));
+        }
+        if formats.is_empty() {
+            return Err(format!("EXPORT_FORMAT names no format; the formats are {known} (a comma-separated list)"));
+        }
+        Ok(formats)
+    }
+
+    /// The wire form of a list of formats (`mods,dc`), as `EXPORT_FORMAT` carries it.
+    pub fn list_to_string(formats: &[ExportFormat]) -> String {
+        formats.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(",")
+    }
+}
+
+impl std::fmt::Display for ExportFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -74,7 +129,9 @@ pub struct MachineEnv {
     pub task_id: String,
     /// At least one, without duplicates.
     pub pis: Vec<Pi>,
-    pub format: ExportFormat,
+    /// The formats to write, in the order requested: at least one, without duplicates. The first one is
+    /// the task's main output (the single `output_*` fields of `result.json` describe it).
+    pub formats: Vec<ExportFormat>,
     pub options: ExportOptions,
     pub batch_id: String,
     pub callback_url: Option<String>,
@@ -122,7 +179,7 @@ impl MachineEnv {
             [one] => set(var::PI, one.to_string()),
             many => set(var::PIS, many.iter().map(Pi::as_str).collect::<Vec<_>>().join(",")),
         }
-        set(var::EXPORT_FORMAT, self.format.as_str().to_owned());
+        set(var::EXPORT_FORMAT, ExportFormat::list_to_string(&self.formats));
         set(var::EXPORT_OPTIONS, serde_json::to_string(&self.options).expect("options serialise"));
         set(var::BATCH_ID, self.batch_id.clone());
         if let Some(url) = &self.callback_url {
@@ -134,6 +191,15 @@ impl MachineEnv {
         set(var::R2_SECRET_ACCESS_KEY, self.storage.secret_access_key.expose().to_owned());
         set(var::ARKE_API_URL, self.source.api_url.clone());
         set(var::ARKE_IPFS_GATEWAY, self.source.ipfs_gateway.clone());
+        env
+    }
+
+    /// [`MachineEnv::to_env`] without `R2_SECRET_ACCESS_KEY`: for a Fly app that holds the worker's secret
+    /// as an app secret of that name, which Fly injects into every machine's environment, so the secret
+    /// never rides in a machine's config. The worker reads the same variable either way.
+    pub fn to_env_without_secret(&self) -> BTreeMap<String, String> {
+        let mut env = self.to_env();
+        env.remove(var::R2_SECRET_ACCESS_KEY);
         env
     }
 
@@ -179,16 +245,11 @@ impl MachineEnv {
             errors.push("PIS holds no record ID".to_owned());
         }
 
-        let format = match get(var::EXPORT_FORMAT) {
-            None => ExportFormat::default(),
-            Some(f) => ExportFormat::parse(&f).unwrap_or_else(|| {
-                let known = ExportFormat::ALL.iter().map(|f| format!("{:?}", f.as_str())).collect::<Vec<_>>();
-                errors.push(format!(
-                    "EXPORT_FORMAT {:?} is not supported; the formats are {}",
-                    truncate(f.trim(), 40),
-                    known.join(", ")
-                ));
-                ExportFormat::default()
+        let formats = match get(var::EXPORT_FORMAT) {
+            None => vec![ExportFormat::default()],
+            Some(list) => ExportFormat::parse_list(&list).unwrap_or_else(|e| {
+                errors.push(e);
+                vec![ExportFormat::default()]
             }),
         };
 
@@ -254,7 +315,7 @@ impl MachineEnv {
         Ok(MachineEnv {
             task_id,
             pis,
-            format,
+            formats,
             options,
             batch_id,
             callback_url,
@@ -263,24 +324,42 @@ impl MachineEnv {
         })
     }
 
-    /// The export's file name: `{PI}.xml`, `{PI}-collection.xml` or `{TASK_ID}-collection.xml`.
+    /// The main export's file name (the first format's): `{PI}.xml`, `{PI}-collection.xml` or
+    /// `{TASK_ID}-collection.xml` for MODS.
     pub fn output_file_name(&self) -> String {
-        output_file_name(&self.task_id, &self.pis, self.options.recursive)
+        let first = self.formats.first().copied().unwrap_or_default();
+        format_file_name(first, &self.task_id, &self.pis, self.options.recursive)
     }
 
-    /// True when the file's root is a single `mods` record.
+    /// Every file the task writes, in the order of [`MachineEnv::formats`].
+    pub fn output_file_names(&self) -> Vec<(ExportFormat, String)> {
+        self.formats
+            .iter()
+            .map(|&f| (f, format_file_name(f, &self.task_id, &self.pis, self.options.recursive)))
+            .collect()
+    }
+
+    /// True when the file's root is a single record (`mods`, `oai_dc:dc`, `marc:record`).
     pub fn single_record(&self) -> bool {
         self.pis.len() == 1 && !self.options.recursive
     }
 }
 
-/// The name of a task's export file, from what the task is (never from the bucket):
+/// The name of a task's MODS file, from what the task is (never from the bucket):
 /// `{PI}.xml`, `{PI}-collection.xml` (recursive) or `{TASK_ID}-collection.xml` (several records).
 pub fn output_file_name(task_id: &str, pis: &[Pi], recursive: bool) -> String {
+    format_file_name(ExportFormat::Mods, task_id, pis, recursive)
+}
+
+/// The name of a task's file in `format`: the MODS name with [`ExportFormat::file_suffix`] before `.xml`
+/// (`{PI}-dc.xml`, `{PI}-collection-marc.xml`, `{TASK_ID}-collection-dc.xml`, …). The engine names
+/// local files with it; the worker names the objects it uploads with it.
+pub fn format_file_name(format: ExportFormat, task_id: &str, pis: &[Pi], recursive: bool) -> String {
+    let suffix = format.file_suffix();
     match pis {
-        [pi] if !recursive => format!("{pi}.xml"),
-        [pi] => format!("{pi}-collection.xml"),
-        _ => format!("{task_id}-collection.xml"),
+        [pi] if !recursive => format!("{pi}{suffix}.xml"),
+        [pi] => format!("{pi}-collection{suffix}.xml"),
+        _ => format!("{task_id}-collection{suffix}.xml"),
     }
 }
 
@@ -321,9 +400,55 @@ mod tests {
         assert_eq!(c.storage.bucket, "arke-exports");
         assert_eq!(c.source.api_url, DEFAULT_API_URL);
         assert_eq!(c.batch_id, "single");
-        assert_eq!(c.format, ExportFormat::Mods);
+        assert_eq!(c.formats, vec![ExportFormat::Mods]);
         assert_eq!(c.output_file_name(), format!("{PI_A}.xml"));
         assert!(c.single_record());
+    }
+
+    #[test]
+    fn formats_are_a_comma_list_in_order_without_duplicates() {
+        let c = config(&[("PI", PI_A), ("EXPORT_FORMAT", " marcxml, DC ,marcxml,mods,")]).unwrap();
+        assert_eq!(c.formats, vec![ExportFormat::Marcxml, ExportFormat::Dc, ExportFormat::Mods]);
+        assert_eq!(c.output_file_name(), format!("{PI_A}-marc.xml"), "the first format is the main output");
+        assert_eq!(
+            c.output_file_names(),
+            vec![
+                (ExportFormat::Marcxml, format!("{PI_A}-marc.xml")),
+                (ExportFormat::Dc, format!("{PI_A}-dc.xml")),
+                (ExportFormat::Mods, format!("{PI_A}.xml")),
+            ]
+        );
+        let e = config(&[("PI", PI_A), ("EXPORT_FORMAT", "mods,marc,json")]).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("\"marc\", \"json\" are not supported"), "{text}");
+        assert!(text.contains("\"mods\", \"dc\", \"marcxml\""), "the known formats are listed: {text}");
+        assert!(e.reportable.is_some(), "a bad format is reported in the bucket");
+        let e = config(&[("PI", PI_A), ("EXPORT_FORMAT", " , ,")]).unwrap_err().to_string();
+        assert!(e.contains("names no format"), "{e}");
+    }
+
+    #[test]
+    fn every_format_has_its_file_names() {
+        let (a, b) = (Pi::parse(PI_A).unwrap(), Pi::parse(PI_B).unwrap());
+        let cases = [
+            (ExportFormat::Mods, [format!("{PI_A}.xml"), format!("{PI_A}-collection.xml"), "t-collection.xml".into()]),
+            (
+                ExportFormat::Dc,
+                [format!("{PI_A}-dc.xml"), format!("{PI_A}-collection-dc.xml"), "t-collection-dc.xml".into()],
+            ),
+            (
+                ExportFormat::Marcxml,
+                [format!("{PI_A}-marc.xml"), format!("{PI_A}-collection-marc.xml"), "t-collection-marc.xml".into()],
+            ),
+        ];
+        for (format, [single, recursive, several]) in cases {
+            assert_eq!(format_file_name(format, "t", std::slice::from_ref(&a), false), single);
+            assert_eq!(format_file_name(format, "t", std::slice::from_ref(&a), true), recursive);
+            assert_eq!(format_file_name(format, "t", &[a.clone(), b.clone()], false), several);
+        }
+        assert_eq!(output_file_name("t", &[a], false), format!("{PI_A}.xml"), "MODS names are unchanged");
+        let json = serde_json::to_string(&ExportFormat::ALL).unwrap();
+        assert_eq!(json, r#"["mods","dc","marcxml"]"#, "the wire names");
     }
 
     #[test]
@@ -390,7 +515,7 @@ mod tests {
         MachineEnv {
             task_id: "job_19a2b3c4d5e_0123456789-r2".to_owned(),
             pis: pis.iter().map(|p| Pi::parse(p).unwrap()).collect(),
-            format: ExportFormat::Mods,
+            formats: vec![ExportFormat::Mods],
             options,
             batch_id: "batch_19a2b3c4d5e_abcdef0123".to_owned(),
             callback_url: callback.map(str::to_owned),
@@ -413,6 +538,11 @@ mod tests {
             sample(&[PI_A], ExportOptions::default(), None),
             sample(&[PI_A], every_option_set(), Some("https://example.org/hook")),
             sample(&[PI_A, PI_B], every_option_set(), None),
+            MachineEnv { formats: vec![ExportFormat::Dc], ..sample(&[PI_A], ExportOptions::default(), None) },
+            MachineEnv {
+                formats: vec![ExportFormat::Marcxml, ExportFormat::Mods, ExportFormat::Dc],
+                ..sample(&[PI_A, PI_B], every_option_set(), None)
+            },
         ];
         for written in cases {
             let env = written.to_env();
@@ -422,6 +552,28 @@ mod tests {
         let multi = sample(&[PI_A, PI_B], ExportOptions::default(), None).to_env();
         assert_eq!(multi.get(var::PIS).map(String::as_str), Some(format!("{PI_A},{PI_B}").as_str()));
         assert!(!multi.contains_key(var::PI), "one of PI and PIS, never both");
+        let formats = MachineEnv {
+            formats: vec![ExportFormat::Mods, ExportFormat::Dc, ExportFormat::Marcxml],
+            ..sample(&[PI_A], ExportOptions::default(), None)
+        };
+        assert_eq!(formats.to_env().get(var::EXPORT_FORMAT).map(String::as_str), Some("mods,dc,marcxml"));
+    }
+
+    #[test]
+    fn without_the_secret_the_worker_reads_it_from_the_app_secret_fly_injects() {
+        let written = sample(&[PI_A, PI_B], every_option_set(), None);
+        let config = written.to_env_without_secret();
+        assert!(!config.contains_key(var::R2_SECRET_ACCESS_KEY), "{config:?}");
+        assert!(!config.values().any(|v| v.contains("s3cr3t")), "no value holds the secret: {config:?}");
+        let mut expected = written.to_env();
+        expected.remove(var::R2_SECRET_ACCESS_KEY);
+        assert_eq!(config, expected, "everything else is the same");
+        // On the machine: the config's env plus the app's secrets.
+        let mut machine = config.clone();
+        machine.insert(var::R2_SECRET_ACCESS_KEY.to_owned(), "s3cr3t".to_owned());
+        assert_eq!(MachineEnv::from_lookup(|k| machine.get(k).cloned()).unwrap(), written);
+        let e = MachineEnv::from_lookup(|k| config.get(k).cloned()).unwrap_err().to_string();
+        assert!(e.contains("R2_SECRET_ACCESS_KEY is required"), "without the app secret the worker says so: {e}");
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub const KEYS: &[(&str, Option<&str>, &str)] = &[
     ("R2_ACCOUNT_ID", None, "Cloudflare account ID (endpoint https://{id}.r2.cloudflarestorage.com)"),
     ("R2_BUCKET", Some("arke-exports"), "bucket the machines write to"),
     ("R2_ACCESS_KEY_ID", None, "R2 access key ID (the secret key lives in the keyring)"),
+    ("WORKER_R2_ACCESS_KEY_ID", None, "the machines' R2 access key ID (default: R2_ACCESS_KEY_ID)"),
     ("ARKE_API_URL", Some("https://api.arke.institute"), "Arke API the machines read"),
     ("IPFS_GATEWAY", Some("https://ipfs.arke.institute"), "IPFS gateway the machines read"),
     ("PER_MACHINE", Some("1"), "record IDs per machine"),
@@ -146,10 +147,14 @@ fn validate(key: &str, value: &str) -> Result<(), ConfigError> {
             Err(invalid("a whole number above 0"))
         }
         "DELETE_AFTER_DOWNLOAD" if !matches!(value, "true" | "false") => Err(invalid("true or false")),
-        "FLY_API_URL" | "R2_ENDPOINT" | "ARKE_API_URL" | "IPFS_GATEWAY"
-            if !(value.starts_with("http://") || value.starts_with("https://")) =>
-        {
-            Err(invalid("an http:// or https:// URL"))
+        "FLY_API_URL" | "R2_ENDPOINT" | "ARKE_API_URL" | "IPFS_GATEWAY" => match crate::endpoint::problem(value) {
+            Some(expected) => Err(invalid(expected)),
+            None => Ok(()),
+        },
+        // These become part of a host name or a URL path: nothing that could reach another place.
+        "R2_ACCOUNT_ID" if !value.bytes().all(|b| b.is_ascii_alphanumeric()) => Err(invalid("letters and digits")),
+        "FLY_APP" if !value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') => {
+            Err(invalid("a Fly app name: a-z, 0-9 and -"))
         }
         _ => Ok(()),
     }
@@ -168,6 +173,9 @@ pub struct Config {
     pub r2_endpoint: Option<String>,
     pub r2_bucket: String,
     pub r2_access_key_id: Option<String>,
+    /// The machines' own key ID (`WORKER_R2_ACCESS_KEY_ID`, default: `r2_access_key_id`), used when the
+    /// Fly app holds their secret.
+    pub worker_r2_access_key_id: Option<String>,
     pub arke_api_url: String,
     pub ipfs_gateway: String,
     pub per_machine: u32,
@@ -215,6 +223,7 @@ impl Config {
             r2_endpoint,
             r2_bucket: get("R2_BUCKET")?.unwrap_or_default(),
             r2_access_key_id: get("R2_ACCESS_KEY_ID")?,
+            worker_r2_access_key_id: get("WORKER_R2_ACCESS_KEY_ID")?.or(get("R2_ACCESS_KEY_ID")?),
             arke_api_url: get("ARKE_API_URL")?.unwrap_or_default().trim_end_matches('/').to_owned(),
             ipfs_gateway: get("IPFS_GATEWAY")?.unwrap_or_default().trim_end_matches('/').to_owned(),
             per_machine: num("PER_MACHINE")?,
@@ -327,6 +336,26 @@ mod tests {
         assert!(f.set("mode", "cloud").is_err());
         f.set("arke-export-per-machine", "5").unwrap();
         assert_eq!(f.values["PER_MACHINE"], "5");
+    }
+
+    #[test]
+    fn endpoints_are_https_unless_on_this_computer() {
+        let mut f = file(&[]);
+        for key in ["FLY_API_URL", "R2_ENDPOINT", "ARKE_API_URL", "IPFS_GATEWAY"] {
+            let e = f.set(key, "http://evil.example").unwrap_err().to_string();
+            assert!(e.contains("https://"), "{key}: {e}");
+            f.set(key, "https://ok.example").unwrap();
+            f.set(key, "http://127.0.0.1:9000").unwrap();
+        }
+        let e = Config::resolve(&file(&[]), |k| (k == "ARKE_EXPORT_FLY_API_URL").then(|| "http://x.example".into()));
+        assert!(e.is_err(), "the environment is checked too");
+        for (key, bad) in [("R2_ACCOUNT_ID", "evil.example/x#"), ("FLY_APP", "../../apps/other")] {
+            assert!(f.set(key, bad).is_err(), "{key} {bad}");
+        }
+        let c = Config::resolve(&file(&[("R2_ACCESS_KEY_ID", "desk")]), |_| None).unwrap();
+        assert_eq!(c.worker_r2_access_key_id.as_deref(), Some("desk"), "the worker's ID defaults to the desktop's");
+        let c = Config::resolve(&file(&[("R2_ACCESS_KEY_ID", "desk"), ("WORKER_R2_ACCESS_KEY_ID", "wrk")]), |_| None);
+        assert_eq!(c.unwrap().worker_r2_access_key_id.as_deref(), Some("wrk"));
     }
 
     #[test]

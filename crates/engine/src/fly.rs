@@ -5,6 +5,7 @@ use crate::error::ErrorCode;
 use std::time::Duration;
 
 use arke_fly_api::limits::{Action, RateLimits};
+use arke_fly_api::secrets::{AppSecret, AppSecrets, SetAppSecretResponse};
 use arke_fly_api::{CreateMachineRequest, ErrorResponse, Machine};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -199,6 +200,29 @@ impl FlyClient {
         Ok(self.list().await?.into_iter().find(|m| m.name == name))
     }
 
+    /// The app's secrets: names and digests (Fly never lists values).
+    pub async fn secrets(&self) -> Result<Vec<AppSecret>, FlyError> {
+        Ok(self.call::<AppSecrets>(Method::GET, "/secrets", Action::Get, None).await?.secrets)
+    }
+
+    /// Whether the app has a secret called `name`.
+    pub async fn has_secret(&self, name: &str) -> Result<bool, FlyError> {
+        Ok(self.secrets().await?.iter().any(|s| s.name == name))
+    }
+
+    /// Sets the app secret `name` (Fly puts it into every machine of the app as an environment variable).
+    pub async fn set_secret(&self, name: &str, value: &Secret) -> Result<SetAppSecretResponse, FlyError> {
+        let body = serde_json::json!({ "value": value.expose() });
+        self.call(Method::POST, &format!("/secrets/{name}"), Action::Other, Some(&body)).await
+    }
+
+    /// Deletes the app secret `name`; one that does not exist is not an error.
+    pub async fn delete_secret(&self, name: &str) -> Result<(), FlyError> {
+        match self.call::<serde_json::Value>(Method::DELETE, &format!("/secrets/{name}"), Action::Other, None).await {
+            Ok(_) | Err(FlyError::MachineNotFound(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
 
     /// Destroys a machine (forced: it may still run). A machine already gone is not an error.
     pub async fn destroy(&self, id: &str) -> Result<(), FlyError> {

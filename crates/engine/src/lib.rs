@@ -5,10 +5,12 @@
 //! file. [`events`] tell watchers (the app, the CLI) about every change.
 
 pub mod app_info;
+pub mod batch_download;
 pub mod checks;
 pub mod config;
 mod core;
 pub mod download;
+pub mod endpoint;
 pub mod engine;
 pub mod error;
 pub mod events;
@@ -23,6 +25,7 @@ pub mod settings_view;
 pub mod startup;
 pub mod store;
 mod tracker;
+pub mod worker_secret;
 
 pub use engine::Engine;
 pub use error::{EngineError, ErrorPayload};

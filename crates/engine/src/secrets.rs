@@ -1,10 +1,15 @@
-//! The Fly token and the R2 secret key: in the OS keyring (service `arke-export`), never in a file.
-//! `FLY_API_TOKEN` / `R2_SECRET_ACCESS_KEY` in the environment override the keyring (automation).
-//! Values travel as [`Secret`], which never prints itself.
+//! The Fly token and the R2 secret key: in the OS keyring (service `arke-export`), never in a file, each
+//! bound to the host it was given for (`fly-token@api.machines.dev`, `r2-secret@{account}.r2.…`): after
+//! the Fly API URL or the R2 endpoint changes, the secret reads "not set" until it is entered for the
+//! new host, so a token is never sent anywhere else. `FLY_API_TOKEN` / `R2_SECRET_ACCESS_KEY` in the
+//! environment override the keyring (automation). Values travel as [`Secret`], which never prints itself.
 
 pub use arke_export_contract::secret::Secret;
 use serde::Serialize;
 use ts_rs::TS;
+
+use crate::config::Config;
+use crate::endpoint::host_key;
 
 pub const SERVICE: &str = "arke-export";
 
@@ -20,11 +25,26 @@ pub enum SecretKind {
 impl SecretKind {
     pub const ALL: [SecretKind; 2] = [SecretKind::FlyToken, SecretKind::R2Secret];
 
-    /// The keyring entry's user name.
-    fn user(self) -> &'static str {
+    /// The keyring entry's user name for `host`: `fly-token@api.machines.dev`.
+    fn user(self, host: &str) -> String {
+        let name = match self {
+            SecretKind::FlyToken => "fly-token",
+            SecretKind::R2Secret => "r2-secret",
+        };
+        format!("{name}@{host}")
+    }
+    /// The endpoint this secret is sent to, as `config` has it (`None` while it is not set).
+    pub fn endpoint(self, config: &Config) -> Option<&str> {
         match self {
-            SecretKind::FlyToken => "fly-api-token",
-            SecretKind::R2Secret => "r2-secret-access-key",
+            SecretKind::FlyToken => Some(config.fly_api_url.as_str()).filter(|u| !u.is_empty()),
+            SecretKind::R2Secret => config.r2_endpoint.as_deref(),
+        }
+    }
+    /// The setting that names that endpoint.
+    pub fn endpoint_setting(self) -> &'static str {
+        match self {
+            SecretKind::FlyToken => "FLY_API_URL",
+            SecretKind::R2Secret => "R2_ENDPOINT or R2_ACCOUNT_ID",
         }
     }
     /// The environment variable that overrides the keyring.
@@ -60,6 +80,8 @@ pub enum SecretError {
     Keyring { action: &'static str, label: &'static str, reason: String },
     #[error("the {0} is empty")]
     Empty(&'static str),
+    #[error("the {label} is kept for one endpoint; set {setting} first")]
+    NoEndpoint { label: &'static str, setting: &'static str },
 }
 
 impl SecretError {
@@ -104,44 +126,54 @@ impl Secrets {
         Secrets { service: service.to_owned(), env_override }
     }
 
-    fn entry(&self, kind: SecretKind) -> Result<keyring::Entry, SecretError> {
-        keyring::Entry::new(&self.service, kind.user()).map_err(|e| classify(e, kind, "open"))
+    fn entry(&self, kind: SecretKind, host: &str) -> Result<keyring::Entry, SecretError> {
+        keyring::Entry::new(&self.service, &kind.user(host)).map_err(|e| classify(e, kind, "open"))
     }
 
-    /// The secret, from the environment or the keyring; `None` when it is set nowhere.
-    pub fn get(&self, kind: SecretKind) -> Result<Option<Secret>, SecretError> {
-        if self.env_override
-            && let Some(v) = std::env::var(kind.env_var()).ok().filter(|v| !v.trim().is_empty())
-        {
-            return Ok(Some(Secret::new(v.trim())));
+    fn env_value(&self, kind: SecretKind) -> Option<Secret> {
+        let value = std::env::var(kind.env_var()).ok().filter(|v| self.env_override && !v.trim().is_empty())?;
+        Some(Secret::new(value.trim()))
+    }
+
+    /// The secret for `endpoint` (a URL), from the environment or the keyring; `None` when it is set
+    /// nowhere, or only for another host.
+    pub fn get(&self, kind: SecretKind, endpoint: Option<&str>) -> Result<Option<Secret>, SecretError> {
+        if let Some(v) = self.env_value(kind) {
+            return Ok(Some(v));
         }
-        match self.entry(kind)?.get_password() {
+        let Some(host) = endpoint.and_then(host_key) else { return Ok(None) };
+        match self.entry(kind, &host)?.get_password() {
             Ok(v) => Ok(Some(Secret::new(v))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(classify(e, kind, "read")),
         }
     }
 
-    pub fn set(&self, kind: SecretKind, value: &Secret) -> Result<(), SecretError> {
+    /// Stores the secret for `endpoint` (a URL) only.
+    pub fn set(&self, kind: SecretKind, endpoint: Option<&str>, value: &Secret) -> Result<(), SecretError> {
         let v = value.expose().trim();
         if v.is_empty() {
             return Err(SecretError::Empty(kind.label()));
         }
-        self.entry(kind)?.set_password(v).map_err(|e| classify(e, kind, "store"))
+        let no_endpoint = || SecretError::NoEndpoint { label: kind.label(), setting: kind.endpoint_setting() };
+        let host = endpoint.and_then(host_key).ok_or_else(no_endpoint)?;
+        self.entry(kind, &host)?.set_password(v).map_err(|e| classify(e, kind, "store"))
     }
 
-    pub fn clear(&self, kind: SecretKind) -> Result<(), SecretError> {
-        match self.entry(kind)?.delete_credential() {
+    /// Removes the secret stored for `endpoint`; nothing to do when there is none.
+    pub fn clear(&self, kind: SecretKind, endpoint: Option<&str>) -> Result<(), SecretError> {
+        let Some(host) = endpoint.and_then(host_key) else { return Ok(()) };
+        match self.entry(kind, &host)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(classify(e, kind, "delete")),
         }
     }
 
-    pub fn source(&self, kind: SecretKind) -> Result<SecretSource, SecretError> {
-        if self.env_override && std::env::var(kind.env_var()).is_ok_and(|v| !v.trim().is_empty()) {
+    pub fn source(&self, kind: SecretKind, endpoint: Option<&str>) -> Result<SecretSource, SecretError> {
+        if self.env_value(kind).is_some() {
             return Ok(SecretSource::Environment);
         }
-        Ok(match self.with_env(false).get(kind)? {
+        Ok(match self.with_env(false).get(kind, endpoint)? {
             Some(_) => SecretSource::Keyring,
             None => SecretSource::NotSet,
         })

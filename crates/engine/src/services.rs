@@ -3,16 +3,18 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
-use arke_export_sandbox::{Sandbox, SandboxOptions};
 use arke_export_contract::env::{ExportFormat, MachineEnv, SourceConfig};
 use arke_export_contract::pi::{Pi, PiError};
 use arke_export_contract::storage::StorageConfig;
+use arke_export_sandbox::{Sandbox, SandboxOptions};
 use arke_fly_api::{CreateMachineRequest, Guest, MachineConfig, Restart};
 
 use crate::config::{Config, Mode};
 use crate::error::EngineError;
-use crate::fly::FlyClient;
+use crate::fly::{FlyClient, FlyError};
 use crate::job::Job;
 use crate::r2::R2Store;
 use crate::secrets::{Secret, SecretKind, Secrets};
@@ -22,12 +24,20 @@ pub const METADATA_JOB: &str = "arke_export_job";
 /// The machine metadata key that names the job's batch.
 pub const METADATA_BATCH: &str = "arke_export_batch";
 
+/// How long the answer to "does the Fly app hold the worker's R2 secret?" is trusted.
+const SECRET_CHECK_TTL: Duration = Duration::from_mins(1);
+
 /// Where machines run and write, and what they read.
 pub struct Services {
     pub mode: Mode,
     pub fly: FlyClient,
     pub r2: R2Store,
+    /// The desktop's bucket access (polling, downloads, deletes) — and the machines', the old way.
     storage: StorageConfig,
+    /// The machines' access key ID, when the Fly app holds their secret.
+    worker_key_id: String,
+    /// When the app was last asked whether it holds the worker's secret, and its answer.
+    secret_on_fly: Mutex<Option<(Instant, bool)>>,
     image: String,
     region: String,
     guest: Guest,
@@ -40,8 +50,8 @@ impl Services {
     /// Fly mode: the settings plus the secrets (environment or keyring).
     pub fn fly(config: &Config, secrets: &Secrets) -> Result<Services, EngineError> {
         let mut missing: Vec<&str> = config.missing_fly_settings();
-        let token = secrets.get(SecretKind::FlyToken)?;
-        let r2_secret = secrets.get(SecretKind::R2Secret)?;
+        let token = secrets.get(SecretKind::FlyToken, SecretKind::FlyToken.endpoint(config))?;
+        let r2_secret = secrets.get(SecretKind::R2Secret, SecretKind::R2Secret.endpoint(config))?;
         if token.is_none() {
             missing.push("the Fly API token");
         }
@@ -62,7 +72,9 @@ impl Services {
             mode: Mode::Fly,
             fly: FlyClient::new(&config.fly_api_url, &app, token.unwrap_or_else(|| Secret::new(""))),
             r2: R2Store::new(&storage),
+            worker_key_id: config.worker_r2_access_key_id.clone().unwrap_or_else(|| storage.access_key_id.clone()),
             storage,
+            secret_on_fly: Mutex::new(None),
             image: config.fly_image.clone().unwrap_or_default(),
             region: config.fly_region.clone(),
             guest: Guest {
@@ -91,7 +103,9 @@ impl Services {
             mode: Mode::Sandbox,
             fly: FlyClient::new(&e.fly_api_url, &e.fly_app, Secret::new(e.fly_api_token.clone())),
             r2: R2Store::new(&storage),
+            worker_key_id: storage.access_key_id.clone(),
             storage,
+            secret_on_fly: Mutex::new(None),
             image: "arke-export-worker:sandbox".into(),
             region: e.fly_region.clone(),
             guest: Guest { cpu_kind: Some("shared".into()), cpus: Some(1), memory_mb: Some(256) },
@@ -100,23 +114,53 @@ impl Services {
         })
     }
 
-    /// The machine contract of a job's current attempt.
-    pub fn machine_env(&self, job: &Job) -> Result<MachineEnv, PiError> {
+    /// The formats a job's machine writes, the first being the file a download saves.
+    pub fn formats(_job: &Job) -> Vec<ExportFormat> {
+        vec![ExportFormat::Mods]
+    }
+
+    /// Whether the Fly app holds the worker's R2 secret as the app secret `R2_SECRET_ACCESS_KEY` (then
+    /// machine requests carry no secret). Asked at most once a minute.
+    pub async fn worker_secret_on_fly(&self) -> Result<bool, FlyError> {
+        if let Some((at, on_fly)) = *self.secret_on_fly.lock().expect("secret check")
+            && at.elapsed() < SECRET_CHECK_TTL
+        {
+            return Ok(on_fly);
+        }
+        let on_fly = self.fly.has_secret(crate::worker_secret::WORKER_SECRET).await?;
+        *self.secret_on_fly.lock().expect("secret check") = Some((Instant::now(), on_fly));
+        Ok(on_fly)
+    }
+
+    /// The machine contract of a job's current attempt: with the worker's key ID when the Fly app holds
+    /// its secret (`secret_on_fly`), else with the desktop's key pair (the old way).
+    pub fn machine_env(&self, job: &Job, secret_on_fly: bool) -> Result<MachineEnv, PiError> {
+        let storage = if secret_on_fly {
+            StorageConfig {
+                access_key_id: self.worker_key_id.clone(),
+                secret_access_key: Secret::new(""),
+                ..self.storage.clone()
+            }
+        } else {
+            self.storage.clone()
+        };
         Ok(MachineEnv {
             task_id: job.task_id.clone(),
             pis: job.pis.iter().map(|p| Pi::parse(p)).collect::<Result<_, _>>()?,
-            format: ExportFormat::Mods,
+            formats: Services::formats(job),
             options: job.options.clone(),
             batch_id: job.batch_id.clone(),
             callback_url: None,
-            storage: self.storage.clone(),
+            storage,
             source: self.source.clone(),
         })
     }
 
-    /// The machine request for a job: the worker contract in `config.env`, tagged with the job.
-    pub fn machine_request(&self, job: &Job) -> Result<CreateMachineRequest, PiError> {
-        let env = self.machine_env(job)?.to_env();
+    /// The machine request for a job: the worker contract in `config.env` (without any secret when the
+    /// Fly app holds the worker's: `secret_on_fly`), tagged with the job.
+    pub fn machine_request(&self, job: &Job, secret_on_fly: bool) -> Result<CreateMachineRequest, PiError> {
+        let machine_env = self.machine_env(job, secret_on_fly)?;
+        let env = if secret_on_fly { machine_env.to_env_without_secret() } else { machine_env.to_env() };
         let mut metadata = BTreeMap::new();
         metadata.insert(METADATA_JOB.into(), job.id.clone());
         metadata.insert(METADATA_BATCH.into(), job.batch_id.clone());

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use arke_export_sandbox::SandboxOptions;
 
 use crate::Engine;
-use crate::app_info::default_data_dir;
+use crate::app_info::data_dir;
 use crate::config::{Config, Mode};
 use crate::error::EngineError;
 use crate::secrets::Secrets;
@@ -16,10 +16,9 @@ use crate::store::Store;
 
 /// The folder of the job store for the configured mode.
 pub fn store_dir(config: &Config) -> PathBuf {
-    let base = config.data_dir.clone().unwrap_or_else(|| default_data_dir(dirs::data_dir()));
     match config.mode {
-        Mode::Fly => base,
-        Mode::Sandbox => base.join("sandbox"),
+        Mode::Fly => data_dir(config),
+        Mode::Sandbox => data_dir(config).join("sandbox"),
     }
 }
 

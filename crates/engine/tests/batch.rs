@@ -5,9 +5,9 @@ mod common;
 
 use std::time::Duration;
 
+use arke_export_contract::options::ExportOptions;
 use arke_export_engine::events::JobEvent;
 use arke_export_engine::job::JobState;
-use arke_export_contract::options::ExportOptions;
 use common::{ids, settled, wait_for};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,9 +5,9 @@ mod common;
 use arke_export_engine::error::ErrorCode;
 use std::time::Duration;
 
+use arke_export_contract::options::ExportOptions;
 use arke_export_engine::job::JobState;
 use arke_export_sandbox::fly::{FaultRequest, MachineFault, apply_faults, faults::FailCreates};
-use arke_export_contract::options::ExportOptions;
 use common::{External, ids, settled, wait_for};
 
 fn fault(f: MachineFault) -> FaultRequest {
@@ -129,7 +129,7 @@ async fn a_bad_token_is_a_clear_error_on_the_job() {
     let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(30), settled).await.remove(0);
     assert_eq!(job.state, JobState::Failed);
     assert_eq!(job.reason_code, Some(ErrorCode::FlyUnauthorized));
-    assert!(job.reason.unwrap().contains("set a new one in Settings"));
+    assert!(job.reason.unwrap().contains("rejected the API token"));
     assert!(ext.machines_named().is_empty());
 }
 

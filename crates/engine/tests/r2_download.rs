@@ -1,10 +1,10 @@
 //! The download request against a real S3 server: ranged reads, and errors that say what is wrong
 //! without ever carrying the presigned URL's signature or the secret.
 
+use arke_export_contract::secret::Secret;
+use arke_export_contract::storage::StorageConfig;
 use arke_export_engine::r2::{R2Error, R2Store};
 use arke_export_sandbox::S3Server;
-use arke_export_contract::storage::StorageConfig;
-use arke_export_contract::secret::Secret;
 use futures::TryStreamExt;
 
 const SECRET: &str = "r2-download-test-secret-0123456789";

@@ -5,10 +5,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use arke_export_contract::options::ExportOptions;
 use arke_export_engine::job::JobState;
 use arke_export_engine::store::Store;
 use arke_export_sandbox::fly::{FaultRequest, MachineFault, apply_faults, faults::MachineFaultRequest};
-use arke_export_contract::options::ExportOptions;
 use arke_fly_api::{CreateMachineRequest, MachineConfig};
 use common::{External, settled, wait_for};
 

@@ -3,6 +3,7 @@
 //! the sandbox's stand-in reads and sends them. Unknown fields are ignored, absent ones omitted.
 
 pub mod limits;
+pub mod secrets;
 
 use std::collections::BTreeMap;
 
@@ -28,8 +29,9 @@ pub struct Restart {
     pub max_retries: Option<u32>,
 }
 
-/// `api.MachineConfig` (the fields Arke Export sets).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// `api.MachineConfig` (the fields Arke Export sets). `Debug` hides the values of secret-looking
+/// `env` keys ([`secrets::looks_secret`]).
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MachineConfig {
     #[serde(default)]
     pub image: String,
@@ -43,6 +45,24 @@ pub struct MachineConfig {
     pub restart: Option<Restart>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub metadata: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for MachineConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let env: BTreeMap<&str, &str> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), if secrets::looks_secret(k) { secrets::REDACTED } else { v.as_str() }))
+            .collect();
+        f.debug_struct("MachineConfig")
+            .field("image", &self.image)
+            .field("env", &env)
+            .field("guest", &self.guest)
+            .field("auto_destroy", &self.auto_destroy)
+            .field("restart", &self.restart)
+            .field("metadata", &self.metadata)
+            .finish()
+    }
 }
 
 /// `CreateMachineRequest`.
@@ -183,5 +203,23 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(m.exit_code(), Some(1));
+    }
+
+    #[test]
+    fn debug_hides_secret_looking_env_values() {
+        let mut config = MachineConfig { image: "img:1".into(), ..MachineConfig::default() };
+        for (k, v) in [
+            ("R2_SECRET_ACCESS_KEY", "hunter2-r2"),
+            ("FLY_API_TOKEN", "hunter2-fly"),
+            ("DB_PASSWORD", "hunter2-db"),
+            ("R2_ACCESS_KEY_ID", "AKID-shown"),
+            ("TASK_ID", "t-shown"),
+        ] {
+            config.env.insert(k.into(), v.into());
+        }
+        let request = CreateMachineRequest { config, ..CreateMachineRequest::default() };
+        let text = format!("{request:?} {request:#?}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("AKID-shown") && text.contains("t-shown") && text.contains("[redacted]"), "{text}");
     }
 }

@@ -22,6 +22,8 @@ pub struct ArkeFaults {
     /// key → (status, remaining answers; `None` = forever)
     errors: Mutex<HashMap<String, (u16, Option<u32>)>>,
     requests: AtomicU64,
+    /// Requests received so far, by PI (manifests) or CID (components).
+    by_key: Mutex<HashMap<String, u64>>,
 }
 
 impl ArkeFaults {
@@ -40,6 +42,14 @@ impl ArkeFaults {
     /// Requests received so far.
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::SeqCst)
+    }
+    /// Requests received so far for `key` (a PI's manifest or a CID's content).
+    pub fn requests_for(&self, key: &str) -> u64 {
+        self.by_key.lock().expect("request table").get(key).copied().unwrap_or(0)
+    }
+    /// Requests received so far, by key (PI or CID).
+    pub fn requests_by_key(&self) -> HashMap<String, u64> {
+        self.by_key.lock().expect("request table").clone()
     }
     fn injected(&self, key: &str) -> Option<u16> {
         let mut errors = self.errors.lock().expect("fault table");
@@ -85,6 +95,7 @@ pub struct ArkeApi {
 
 async fn answer(catalog: &Catalog, key: &str, from_blobs: bool) -> Response {
     catalog.faults.requests.fetch_add(1, Ordering::Relaxed);
+    *catalog.faults.by_key.lock().expect("request table").entry(key.to_owned()).or_default() += 1;
     let latency = catalog.faults.latency_us.load(Ordering::Relaxed);
     if latency > 0 {
         tokio::time::sleep(Duration::from_micros(latency)).await;

@@ -49,26 +49,33 @@ impl Default for SandboxOptions {
     }
 }
 
-/// `ARKE_EXPORT_WORKER_BIN`, else `arke-export-worker` next to this program (or one folder up,
-/// for test binaries in `target/*/deps`), else the name alone (found on `PATH`).
+/// `ARKE_EXPORT_WORKER_BIN`, else `arke-export-worker` next to this program, else one folder up,
+/// else the name alone (found on `PATH`). See [`worker_binary_near`].
 pub fn default_worker_binary() -> PathBuf {
     if let Some(bin) = std::env::var_os("ARKE_EXPORT_WORKER_BIN").filter(|b| !b.is_empty()) {
         return PathBuf::from(bin);
     }
-    let name = format!("arke-export-worker{}", std::env::consts::EXE_SUFFIX);
-    if let Ok(exe) = std::env::current_exe() {
-        for dir in exe.ancestors().skip(1).take(2) {
-            let candidate = dir.join(&name);
-            if candidate.is_file() {
-                return candidate;
-            }
-        }
-    }
-    PathBuf::from(name)
+    worker_binary_near(std::env::current_exe().ok().as_deref())
 }
 
-/// Everything a client needs to use the sandbox; printed by `arke-export sandbox`.
-#[derive(Debug, Clone, serde::Serialize)]
+/// Where the worker is, seen from the program `exe` that runs the sandbox:
+/// 1. beside it: the installed app (its packages put the worker sidecar next to the main binary,
+///    without the target-triple suffix: `/usr/bin`, `Contents/MacOS`, the install folder on
+///    Windows) and `target/<profile>` when running from a build;
+/// 2. one folder up: test binaries in `target/<profile>/deps`;
+/// 3. else the name alone, found on `PATH` when a machine starts.
+pub fn worker_binary_near(exe: Option<&Path>) -> PathBuf {
+    let name = format!("arke-export-worker{}", std::env::consts::EXE_SUFFIX);
+    exe.into_iter()
+        .flat_map(|exe| exe.ancestors().skip(1).take(2))
+        .map(|dir| dir.join(&name))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| PathBuf::from(name))
+}
+
+/// Everything a client needs to use the sandbox; printed by `arke-export sandbox`. `Debug` hides the
+/// two secrets.
+#[derive(Clone, serde::Serialize)]
 pub struct Endpoints {
     pub fly_api_url: String,
     pub fly_app: String,
@@ -81,6 +88,27 @@ pub struct Endpoints {
     pub arke_api_url: String,
     pub ipfs_gateway: String,
 }
+
+impl std::fmt::Debug for Endpoints {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let redacted = arke_fly_api::secrets::REDACTED;
+        f.debug_struct("Endpoints")
+            .field("fly_api_url", &self.fly_api_url)
+            .field("fly_app", &self.fly_app)
+            .field("fly_region", &self.fly_region)
+            .field("fly_api_token", &redacted)
+            .field("r2_endpoint", &self.r2_endpoint)
+            .field("r2_bucket", &self.r2_bucket)
+            .field("r2_access_key_id", &self.r2_access_key_id)
+            .field("r2_secret_access_key", &redacted)
+            .field("arke_api_url", &self.arke_api_url)
+            .field("ipfs_gateway", &self.ipfs_gateway)
+            .finish()
+    }
+}
+
+/// The app secret that holds the worker's R2 secret (the worker reads this variable).
+pub const WORKER_SECRET_NAME: &str = "R2_SECRET_ACCESS_KEY";
 
 /// A running sandbox. Dropping it stops every server and kills every machine process;
 /// [`Sandbox::shutdown`] also waits for them.
@@ -128,6 +156,8 @@ impl Sandbox {
             rate_limits: options.rate_limits,
         })
         .await?;
+        // Deployed the recommended way: the worker's R2 secret is an app secret, never in a machine config.
+        fly.fleet.set_secret(SANDBOX_APP, WORKER_SECRET_NAME, &s3.secret_access_key);
         Ok(Sandbox { dir: dir.to_owned(), fly, s3, arke, index })
     }
 
@@ -149,5 +179,57 @@ impl Sandbox {
     /// Stops every machine and waits for their processes; the servers stop when this returns.
     pub async fn shutdown(self) {
         self.fly.shutdown().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(path: &Path) {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, b"").unwrap();
+    }
+
+    fn worker(dir: &Path) -> PathBuf {
+        dir.join(format!("arke-export-worker{}", std::env::consts::EXE_SUFFIX))
+    }
+
+    #[test]
+    fn the_installed_app_finds_the_worker_beside_its_own_binary() {
+        let root = tempfile::tempdir().unwrap();
+        let bin = root.path().join("usr/bin");
+        touch(&bin.join("arke-export-desktop"));
+        touch(&worker(&bin));
+        // A development build one folder up must not win over the installed sidecar.
+        touch(&worker(root.path().join("usr").as_path()));
+        assert_eq!(worker_binary_near(Some(&bin.join("arke-export-desktop"))), worker(&bin));
+    }
+
+    #[test]
+    fn a_test_binary_in_deps_finds_the_worker_of_its_profile() {
+        let root = tempfile::tempdir().unwrap();
+        let profile = root.path().join("target/debug");
+        touch(&profile.join("deps/engine-0123abcd"));
+        touch(&worker(&profile));
+        assert_eq!(worker_binary_near(Some(&profile.join("deps/engine-0123abcd"))), worker(&profile));
+    }
+
+    #[test]
+    fn a_sidecar_still_named_with_its_target_triple_is_not_the_worker() {
+        // Tauri strips the suffix when it installs the sidecar; the source copy is not a candidate.
+        let root = tempfile::tempdir().unwrap();
+        touch(&root.path().join("arke-export-desktop"));
+        touch(&root.path().join("arke-export-worker-x86_64-unknown-linux-gnu"));
+        let found = worker_binary_near(Some(&root.path().join("arke-export-desktop")));
+        assert_eq!(found, PathBuf::from(format!("arke-export-worker{}", std::env::consts::EXE_SUFFIX)));
+    }
+
+    #[test]
+    fn without_a_worker_nearby_the_name_alone_is_looked_up_on_path() {
+        let name = PathBuf::from(format!("arke-export-worker{}", std::env::consts::EXE_SUFFIX));
+        assert_eq!(worker_binary_near(None), name);
+        let root = tempfile::tempdir().unwrap();
+        assert_eq!(worker_binary_near(Some(&root.path().join("bin/app"))), name);
     }
 }

@@ -27,6 +27,7 @@ impl Client {
         );
         by_image.insert("test/ok".to_owned(), sh("echo ok; exit 0"));
         by_image.insert("test/sleep".to_owned(), sh("sleep 600"));
+        by_image.insert("test/secret".to_owned(), sh("echo task=$TASK_ID secret=$R2_SECRET_ACCESS_KEY"));
         let fly = FlyApi::start(FlyOptions {
             apps: vec![APP.to_owned()],
             token: "test-token".to_owned(),
@@ -306,4 +307,66 @@ async fn fault_knobs_do_what_they_say() {
     let m = c.create(machine("test/sleep", false)).await;
     assert_eq!(c.wait(m["id"].as_str().unwrap(), "started", "", 10).await, 200);
     assert!(t.elapsed() >= Duration::from_millis(700), "{:?}", t.elapsed());
+}
+
+#[tokio::test]
+async fn app_secrets_are_set_listed_without_values_and_reach_every_machine() {
+    let c = Client::new(false).await;
+    let (secrets, one) = ("/apps/{app_name}/secrets", "/apps/{app_name}/secrets/{secret_name}");
+    for (method, path, status) in [("get", secrets, 200), ("get", one, 200), ("post", one, 201), ("delete", one, 200)] {
+        c.spec.assert_operation(method, path, status);
+    }
+    let body = json!({"value": "hunter2-app-secret"});
+    c.spec.assert_valid("SetAppSecretRequest", &body);
+    let (status, set, _) = c.call(reqwest::Method::POST, "/secrets/R2_SECRET_ACCESS_KEY", Some(body)).await;
+    assert_eq!(status, 201, "{set}");
+    c.spec.assert_valid("SetAppSecretResponse", &set);
+    assert_eq!(set["name"], "R2_SECRET_ACCESS_KEY");
+    assert!(set["version"].as_u64().is_some_and(|v| v >= 1) && set.get("value").is_none(), "{set}");
+
+    let (status, list, _) = c.call(reqwest::Method::GET, "/secrets", None).await;
+    assert_eq!(status, 200);
+    c.spec.assert_valid("AppSecrets", &list);
+    assert_eq!(list["secrets"][0]["name"], "R2_SECRET_ACCESS_KEY");
+    assert!(list["secrets"][0]["digest"].as_str().is_some_and(|d| !d.is_empty()));
+    assert!(!list.to_string().contains("hunter2"), "a listing never holds a value: {list}");
+    let (status, shown, _) = c.call(reqwest::Method::GET, "/secrets/R2_SECRET_ACCESS_KEY", None).await;
+    assert_eq!(status, 200);
+    c.spec.assert_valid("AppSecret", &shown);
+    assert!(!shown.to_string().contains("hunter2"), "{shown}");
+
+    // Fly puts app secrets into every machine's environment; the machine's config never holds them.
+    let m = c.create(machine("test/secret", false)).await;
+    let id = m["id"].as_str().unwrap();
+    assert_eq!(c.wait(id, "stopped", m["instance_id"].as_str().unwrap(), 30).await, 200);
+    let logs = c
+        .http
+        .get(format!("{}/sandbox/apps/{APP}/machines/{id}/logs", c.fly.url))
+        .bearer_auth("test-token")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(logs.trim(), "task=t1 secret=hunter2-app-secret");
+    assert!(!c.get(id).await.1.to_string().contains("hunter2"));
+    let log = c.fly.fleet.create_log();
+    assert_eq!(log.len(), 1);
+    assert!(!log[0].to_string().contains("hunter2") && log[0]["config"]["env"]["TASK_ID"] == "t1", "{log:?}");
+
+    for (name, body) in [("bad-name", json!({"value": "x"})), ("OK_NAME", json!({"value": ""})), ("OK", json!(5))] {
+        let (status, _, _) = c.call(reqwest::Method::POST, &format!("/secrets/{name}"), Some(body)).await;
+        assert_eq!(status, 400, "{name}");
+    }
+    let (status, deleted, _) = c.call(reqwest::Method::DELETE, "/secrets/R2_SECRET_ACCESS_KEY", None).await;
+    assert_eq!(status, 200);
+    c.spec.assert_valid("DeleteAppSecretResponse", &deleted);
+    assert!(deleted["version"].as_u64() > set["version"].as_u64(), "each change raises the version");
+    let (_, list, _) = c.call(reqwest::Method::GET, "/secrets", None).await;
+    assert_eq!(list["secrets"], json!([]));
+    let (status, _, _) = c.call(reqwest::Method::DELETE, "/secrets/R2_SECRET_ACCESS_KEY", None).await;
+    assert_eq!(status, 404);
+    let (status, _, _) = c.call(reqwest::Method::GET, &format!("{}/v1/apps/nope/secrets", c.fly.url), None).await;
+    assert_eq!(status, 404);
 }

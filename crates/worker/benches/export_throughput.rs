@@ -2,7 +2,9 @@
 //!
 //! A generated catalog is served from memory on loopback (the sandbox's Arke stand-in) and the
 //! export goes to the embedded S3 server. Reports entities/s and peak RSS for 1,000 and 10,000
-//! entities (memory must stay flat in catalog size), then 10,000 with 20 ms added per request.
+//! entities (memory must stay flat in catalog size), each for MODS alone and for all three formats
+//! in one pass (`mods,dc,marcxml`: at most 1.5× the time of MODS alone, peak RSS ≤ 40 MB), then
+//! 10,000 with 20 ms added per request.
 //! Sizes: `ARKE_BENCH_SIZES=1000,10000` (each run `ARKE_BENCH_REPEAT=3` times, the median reported); the latency case: `ARKE_BENCH_LATENCY_SIZE=10000` (0 skips it).
 
 // A benchmark reports on standard output.
@@ -28,7 +30,7 @@ impl Row {
     }
 }
 
-async fn run(label: &str, size: usize, latency: Duration, parallel: u32) -> Row {
+async fn run(label: &str, size: usize, latency: Duration, parallel: u32, formats: &str) -> Row {
     let dir = std::env::temp_dir().join(format!("arke-bench-catalog-{size}"));
     if !dir.join("index.json").exists() {
         catalog::generate(&dir, CatalogSpec { size, seed: 9 }).unwrap();
@@ -45,6 +47,7 @@ async fn run(label: &str, size: usize, latency: Duration, parallel: u32) -> Row 
         .env("TASK_ID", "bench")
         .env("PI", &index.root)
         .env("EXPORT_OPTIONS", options)
+        .env("EXPORT_FORMAT", formats)
         .env("R2_ENDPOINT", &s3.endpoint)
         .env("R2_BUCKET", "bench")
         .env("R2_ACCESS_KEY_ID", "bench-ak")
@@ -67,7 +70,7 @@ async fn run(label: &str, size: usize, latency: Duration, parallel: u32) -> Row 
         entities: m.entities_exported,
         seconds: m.total_time_ms as f64 / 1000.0,
         peak_mb: m.peak_memory_mb,
-        bytes: result.output_file_size.unwrap_or(0),
+        bytes: result.outputs.iter().map(|o| o.size).sum(),
     }
 }
 
@@ -85,19 +88,23 @@ async fn main() {
     let repeat: usize = std::env::var("ARKE_BENCH_REPEAT").ok().and_then(|s| s.parse().ok()).unwrap_or(3).max(1);
     let mut rows = Vec::new();
     for &size in &sizes {
-        let mut runs = Vec::new();
-        for _ in 0..repeat {
-            runs.push(run(&format!("{size} entities, loopback"), size, Duration::ZERO, 10).await);
+        for (name, formats) in [("MODS", "mods"), ("3 formats", "mods,dc,marcxml")] {
+            let mut runs = Vec::new();
+            for _ in 0..repeat {
+                let label = format!("{size} entities, {name}, loopback");
+                runs.push(run(&label, size, Duration::ZERO, 10, formats).await);
+            }
+            rows.push(runs);
         }
-        rows.push(runs);
     }
     let slow: usize = std::env::var("ARKE_BENCH_LATENCY_SIZE").ok().and_then(|s| s.parse().ok()).unwrap_or(10_000);
     if slow > 0 {
-        rows.push(vec![run(&format!("{slow} entities, +20 ms/request"), slow, Duration::from_millis(20), 10).await]);
+        let label = format!("{slow} entities, MODS, +20 ms/request");
+        rows.push(vec![run(&label, slow, Duration::from_millis(20), 10, "mods").await]);
     }
     println!("{repeat} runs per loopback case: median entities/s (slowest–fastest), highest peak RSS");
     println!(
-        "{:<34} {:>9} {:>22} {:>10} {:>9} {:>10}",
+        "{:<44} {:>9} {:>22} {:>10} {:>9} {:>10}",
         "case", "entities", "entities/s", "peak RSS", "file MB", "Arke req/s"
     );
     for mut runs in rows {
@@ -105,7 +112,7 @@ async fn main() {
         let (slowest, median, fastest) = (&runs[0], &runs[runs.len() / 2], &runs[runs.len() - 1]);
         let peak = runs.iter().map(|r| r.peak_mb).fold(0.0, f64::max);
         println!(
-            "{:<34} {:>9} {:>8.0} ({:>5.0}–{:>5.0}) {:>7.1} MB {:>9.1} {:>10.0}",
+            "{:<44} {:>9} {:>8.0} ({:>5.0}–{:>5.0}) {:>7.1} MB {:>9.1} {:>10.0}",
             median.label,
             median.entities,
             median.rate(),

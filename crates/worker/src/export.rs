@@ -1,8 +1,8 @@
 //! The traversal: records are fetched concurrently (every permitted request slot kept busy)
-//! and written in a deterministic breadth-first order, streamed to a file.
+//! and handed in a deterministic breadth-first order to a [`Sink`], which streams them to the files
+//! of every requested format (see [`crate::output`]): one traversal, whatever the number of formats.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -10,8 +10,9 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use tokio::task::JoinHandle;
 
+use crate::describe::Position;
 use crate::fetch::fetch_entity;
-use crate::mods::record::{self, EntityData, Links, PinaxState, Position};
+use crate::model::{EntityData, PinaxState};
 use crate::source::{FetchError, Source};
 use arke_export_contract::options::ExportOptions;
 use arke_export_contract::pi::Pi;
@@ -45,11 +46,16 @@ pub enum ExportError {
 pub struct Plan<'a> {
     pub roots: &'a [Pi],
     pub options: &'a ExportOptions,
-    /// One root, not recursive: the file is a single `mods` record.
+    /// One root, not recursive: each file is a single record, and records carry no position.
     pub single_record: bool,
-    pub links: &'a Links,
-    /// `YYYY-MM-DD`, for minimal records.
-    pub today: &'a str,
+}
+
+/// Where the records go, in order: [`Sink::begin`], then [`Sink::record`] for each record written,
+/// then [`Sink::end`].
+pub trait Sink {
+    fn begin(&mut self) -> std::io::Result<()>;
+    fn record(&mut self, data: &EntityData, position: Option<&Position>) -> std::io::Result<()>;
+    fn end(&mut self) -> std::io::Result<()>;
 }
 
 /// A written record's place in the tree, shared by the records queued below it: a path is
@@ -91,14 +97,14 @@ struct Pending {
 
 type Fetched = (u128, Result<EntityData, FetchError>);
 
-/// Exports `plan` into `out`. Records are fetched up to 2 × `parallelBatchSize` entities ahead
+/// Exports `plan` into `sink`. Records are fetched up to 2 × `parallelBatchSize` entities ahead
 /// (requests themselves are capped at `parallelBatchSize` by the source); at most
 /// `4 × parallelBatchSize` records are requested and not yet written, so memory stays flat:
 /// per record still to write or already seen, only a 128-bit key (and 32 bytes in the queue) is kept.
 pub async fn export(
     plan: &Plan<'_>,
     source: &Source,
-    out: &mut impl Write,
+    sink: &mut impl Sink,
     counters: &Counters,
 ) -> Result<ExportStats, ExportError> {
     let parallel = plan.options.parallel_batch_size as usize;
@@ -129,13 +135,7 @@ pub async fn export(
     let mut inflight: FuturesUnordered<JoinHandle<Fetched>> = FuturesUnordered::new();
     let mut stats = ExportStats::default();
 
-    if plan.single_record {
-        out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>")?;
-    } else {
-        out.write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<modsCollection")?;
-        out.write_all(crate::mods::root_attributes().as_bytes())?;
-        out.write_all(b">")?;
-    }
+    sink.begin()?;
 
     let request = |key: u128, depth: u32, pending: &mut HashMap<u128, Pending>, inflight: &mut FuturesUnordered<_>| {
         pending.insert(key, Pending { depth, result: None });
@@ -187,15 +187,7 @@ pub async fn export(
                         parent: node.parent.as_ref().map(|l| Pi::from_key(l.key)),
                         path: Link::path_to(node.parent.as_ref(), node.key),
                     });
-                    let xml = record::render(
-                        &data,
-                        position.as_ref(),
-                        plan.options,
-                        plan.links,
-                        plan.single_record,
-                        plan.today,
-                    );
-                    out.write_all(xml.as_bytes())?;
+                    sink.record(&data, position.as_ref())?;
                     stats.exported += 1;
                     if !matches!(data.pinax, PinaxState::Present(_)) {
                         stats.incomplete += 1;
@@ -258,12 +250,7 @@ pub async fn export(
         task.abort();
     }
 
-    if plan.single_record {
-        out.write_all(b"\n")?;
-    } else {
-        out.write_all(b"\n</modsCollection>\n")?;
-    }
-    out.flush()?;
+    sink.end()?;
     if stats.exported == 0 {
         let why = stats.failures.first().map_or_else(|| "nothing to export".to_owned(), |f| f.error.clone());
         return Err(ExportError::Nothing(why));

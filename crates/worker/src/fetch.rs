@@ -2,8 +2,7 @@
 
 use futures::future::join_all;
 
-use crate::model::{FileRef, Graph, Pinax};
-use crate::mods::record::{EntityData, PinaxState};
+use crate::model::{EntityData, FileRef, Graph, Pinax, PinaxState};
 use crate::source::{FetchError, Source};
 use arke_export_contract::options::{CheimarrosMode, ExportOptions};
 use arke_export_contract::pi::Pi;

@@ -9,7 +9,8 @@ Configured only through the environment (the machine contract):
   TASK_ID               required; 1-128 characters of A-Z a-z 0-9 - _
   PI | PIS              one record ID, or several separated by commas or white space
                         (26-character Crockford ULIDs)
-  EXPORT_FORMAT         mods (the default and, for now, the only format)
+  EXPORT_FORMAT         mods (default), dc, marcxml, or a comma list of them (mods,dc,marcxml):
+                        one traversal writes every format listed, each to its own file
   EXPORT_OPTIONS        JSON: {\"recursive\": false, \"maxDepth\": 5, \"parallelBatchSize\": 10,
                         \"includeOcr\": true, \"cheimarrosMode\": \"full\"|\"minimal\"|\"skip\"}
   BATCH_ID              echoed in result.json (default: single)
@@ -24,15 +25,19 @@ Configured only through the environment (the machine contract):
   ARKE_IPFS_GATEWAY     default: https://ipfs.arke.institute (components at /ipfs/{CID})
 
 Outputs, under exports/{TASK_ID}/ in the bucket:
-  {PI}.xml | {PI}-collection.xml | {TASK_ID}-collection.xml   the MODS 3.8 export
+  {PI}.xml | {PI}-collection.xml | {TASK_ID}-collection.xml   MODS 3.8 (mods / modsCollection)
+  the same names with -dc before .xml     simple Dublin Core (oai_dc:dc / srw_dc:dcCollection)
+  the same names with -marc before .xml   MARC 21 in MARCXML (marc:record / marc:collection)
   progress.json   while running, at most every 2 s
   progress/{done}-{failed}-{total}   an empty object whose name carries the same counts
                   (total 0 while unknown), replaced with progress.json, removed before result.json
-  result.json     written last: its presence means the task is over
+  result.json     written last: its presence means the task is over; \"outputs\" lists every file
+                  (format, r2_key, file_name, size, sha256), and output_* describe the first one
 
 Exit code: 0 success, 1 error (including a task that exported no record).";
 
-/// Export Arke records as MODS 3.8 XML and upload them to R2 (runs on an ephemeral Fly machine).
+/// Export Arke records as MODS 3.8, Dublin Core and/or MARCXML and upload them to R2 (runs on an
+/// ephemeral Fly machine).
 #[derive(Parser)]
 #[command(name = "arke-export-worker", version, after_long_help = CONTRACT, after_help = CONTRACT)]
 struct Cli {}
@@ -65,7 +70,8 @@ async fn run() -> i32 {
     let machine = std::env::var(var::FLY_MACHINE_ID).unwrap_or_else(|_| "local".to_owned());
     tracing::info!(
         machine = %machine, task = %config.task_id, records = config.pis.len(),
-        recursive = config.options.recursive, "export starting"
+        recursive = config.options.recursive,
+        formats = %arke_export_contract::env::ExportFormat::list_to_string(&config.formats), "export starting"
     );
     let result = arke_export_worker::run::run(config).await;
     let m = &result.metrics;
@@ -73,6 +79,7 @@ async fn run() -> i32 {
         ResultStatus::Success => {
             tracing::info!(
                 key = result.output_r2_key.as_deref().unwrap_or(""),
+                files = result.outputs.len(),
                 bytes = result.output_file_size.unwrap_or(0),
                 exported = m.entities_exported,
                 failed = m.entities_failed,

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
+use arke_export_contract::pi::Pi;
+
 /// `GET {api}/entities/{pi}`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Manifest {
@@ -92,6 +94,28 @@ impl Pinax {
             places: list(map.get("place")),
         })
     }
+}
+
+/// Whether pinax.json could be used.
+#[derive(Debug, Clone)]
+pub enum PinaxState {
+    Present(Box<Pinax>),
+    /// The manifest has no pinax.json.
+    Missing,
+    /// pinax.json is listed but could not be read or parsed; the reason.
+    Unreadable(String),
+}
+
+/// Everything fetched for one entity: what every format is written from.
+#[derive(Debug, Clone)]
+pub struct EntityData {
+    pub pi: Pi,
+    pub manifest: Manifest,
+    pub pinax: PinaxState,
+    pub description: Option<String>,
+    pub graph: Option<Graph>,
+    /// `.ref.json` components read successfully, by component name.
+    pub refs: Vec<(String, FileRef)>,
 }
 
 /// A file reference (`*.ref.json`).

@@ -1,48 +1,23 @@
-//! One task from start to exit: export to a temp file, upload, write `result.json`, call back.
+//! One task from start to exit: export to a temp file per format, upload them, write `result.json`,
+//! call back.
 
-use std::io::{BufWriter, Write};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sha2::{Digest, Sha256};
+use futures::future::try_join_all;
 use tokio::sync::watch;
 
 use crate::WORKER_VERSION;
+use crate::describe::Links;
 use crate::export::{self, Counters, Plan};
-use crate::mods::record::Links;
+use crate::output::Writers;
 use crate::progress;
 use crate::source::Source;
 use crate::storage::Bucket;
 use arke_export_contract::bucket::{result_key, task_prefix};
 use arke_export_contract::env::MachineEnv;
-use arke_export_contract::result::{Metrics, ResultStatus, TaskResult, peak_memory_mb};
+use arke_export_contract::result::{Metrics, Output, ResultStatus, TaskResult, peak_memory_mb};
 use arke_export_contract::storage::StorageConfig;
-
-/// A writer that hashes and counts what passes through it.
-struct Hashing<W: Write> {
-    inner: W,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-struct Output {
-    key: String,
-    name: String,
-    size: u64,
-    sha256: String,
-}
 
 /// Runs the task and returns its result (already written to the bucket when possible).
 pub async fn run(config: MachineEnv) -> TaskResult {
@@ -57,19 +32,21 @@ pub async fn run(config: MachineEnv) -> TaskResult {
     let _ = stop_tx.send(true);
     let _ = reporter.await;
 
-    let (stats, output, error) = match outcome {
-        Ok((stats, output)) => (Some(stats), Some(output), None),
-        Err((stats, e)) => (stats, None, Some(e)),
+    let (stats, outputs, error) = match outcome {
+        Ok((stats, outputs)) => (Some(stats), outputs, None),
+        Err((stats, e)) => (stats, Vec::new(), Some(e)),
     };
     let stats = stats.unwrap_or_default();
+    let first = outputs.first();
     let result = TaskResult {
         task_id: config.task_id.clone(),
         batch_id: config.batch_id.clone(),
         status: if error.is_none() { ResultStatus::Success } else { ResultStatus::Error },
-        output_r2_key: output.as_ref().map(|o| o.key.clone()),
-        output_file_name: output.as_ref().map(|o| o.name.clone()),
-        output_file_size: output.as_ref().map(|o| o.size),
-        output_sha256: output.as_ref().map(|o| o.sha256.clone()),
+        output_r2_key: first.map(|o| o.r2_key.clone()),
+        output_file_name: first.map(|o| o.file_name.clone()),
+        output_file_size: first.map(|o| o.size),
+        output_sha256: first.map(|o| o.sha256.clone()),
+        outputs,
         metrics: Metrics {
             total_time_ms: started.elapsed().as_millis() as u64,
             entities_exported: stats.exported,
@@ -92,34 +69,30 @@ async fn export_and_upload(
     source: &Source,
     bucket: &Bucket,
     counters: &Counters,
-) -> Result<(export::ExportStats, Output), Failed> {
-    let name = config.output_file_name();
-    // Removed when dropped: on success, on error and on panic.
-    let temp = tempfile::Builder::new()
-        .prefix(&format!("{}-", config.task_id))
-        .suffix(".xml")
-        .tempfile()
-        .map_err(|e| (None, format!("could not create a temporary file: {e}")))?;
-    let file = temp.reopen().map_err(|e| (None, format!("could not open the temporary file: {e}")))?;
-    let mut out = Hashing { inner: BufWriter::with_capacity(256 * 1024, file), hasher: Sha256::new(), bytes: 0 };
+) -> Result<(export::ExportStats, Vec<Output>), Failed> {
     let links = Links::new(&config.source.api_url, &config.source.ipfs_gateway);
     let today = progress::now_rfc3339().chars().take(10).collect::<String>();
-    let plan = Plan {
-        roots: &config.pis,
-        options: &config.options,
-        single_record: config.single_record(),
-        links: &links,
-        today: &today,
-    };
-    let stats = export::export(&plan, source, &mut out, counters).await.map_err(|e| (None, e.to_string()))?;
-    let size = out.bytes;
-    let sha256 = hex::encode(out.hasher.finalize_reset());
-    drop(out);
-    let key = format!("{}{name}", task_prefix(&config.task_id));
-    if let Err(e) = bucket.put_file(&key, temp.path(), size, "application/xml").await {
-        return Err((Some(stats), e.to_string()));
+    let mut writers = Writers::create(config, &links, &today)
+        .map_err(|e| (None, format!("could not create a temporary file: {e}")))?;
+    let plan = Plan { roots: &config.pis, options: &config.options, single_record: config.single_record() };
+    let stats = export::export(&plan, source, &mut writers, counters).await.map_err(|e| (None, e.to_string()))?;
+    let files = writers.finish().map_err(|e| (None, format!("writing the export files failed: {e}")))?;
+    // Every file at once: each upload streams from its file, so memory stays one part per upload.
+    let uploads = files.iter().map(|file| async move {
+        let key = format!("{}{}", task_prefix(&config.task_id), file.name);
+        bucket.put_file(&key, file.path(), file.size, "application/xml").await?;
+        Ok::<_, crate::storage::StorageError>(Output {
+            format: file.format,
+            r2_key: key,
+            file_name: file.name.clone(),
+            size: file.size,
+            sha256: file.sha256.clone(),
+        })
+    });
+    match try_join_all(uploads).await {
+        Ok(outputs) => Ok((stats, outputs)),
+        Err(e) => Err((Some(stats), e.to_string())),
     }
-    Ok((stats, Output { key, name, size, sha256 }))
 }
 
 /// Writes `result.json` (last) and POSTs it to the callback. Failures are logged, never fatal.
@@ -150,6 +123,7 @@ pub async fn report_config_error(task_id: &str, batch_id: &str, storage: &Storag
         output_file_name: None,
         output_file_size: None,
         output_sha256: None,
+        outputs: Vec::new(),
         metrics: Metrics { peak_memory_mb: peak_memory_mb(), ..Metrics::default() },
         failures: Vec::new(),
         error: Some(error.to_owned()),

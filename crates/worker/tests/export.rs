@@ -24,6 +24,8 @@ async fn single_record_is_one_valid_mods_with_a_matching_result() {
     assert_eq!(r.output_r2_key.as_deref(), Some(format!("exports/single_1/{pi}.xml").as_str()));
     assert_eq!(r.output_file_size, Some(std::fs::metadata(&file).unwrap().len()));
     assert_eq!(r.output_sha256.as_deref(), Some(sha256_hex(&file).as_str()));
+    assert_eq!(r.outputs.len(), 1, "MODS alone by default");
+    assert_eq!(r.outputs[0].file_name, format!("{pi}.xml"));
     assert_eq!((r.metrics.entities_exported, r.metrics.entities_failed), (1, 0));
     assert!(r.metrics.peak_memory_mb > 0.0);
     let progress: serde_json::Value =
@@ -130,7 +132,7 @@ async fn bad_options_are_a_clear_error_in_result_json() {
     assert!(run.stderr().contains("EXPORT_OPTIONS"));
     assert!(!run.stderr().contains(common::SECRET));
 
-    let run = w.run("fmt_1", &[("PI", &w.index.root), ("EXPORT_FORMAT", "marcxml")]).await;
+    let run = w.run("fmt_1", &[("PI", &w.index.root), ("EXPORT_FORMAT", "marc21")]).await;
     assert_eq!(run.code(), 1);
     assert!(run.result().error.unwrap().contains("EXPORT_FORMAT"));
 

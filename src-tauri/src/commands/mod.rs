@@ -1,23 +1,19 @@
-//! Commands the UI can invoke. Each one only translates to an engine call; errors cross as
-//! `{code, message}`.
+//! Commands the UI can invoke (the list is `../command_list.rs`). Each one only delegates to the
+//! engine; errors cross as `{code, message, hint}` through `?`.
 
-pub mod files;
-pub mod jobs;
-pub mod settings;
+pub(crate) mod files;
+pub(crate) mod jobs;
+pub(crate) mod settings;
 
-use arke_export_engine::app_info::AppInfo;
-use arke_export_engine::{EngineError, ErrorPayload};
+use arke_export_engine::ErrorPayload;
+use arke_export_engine::app_info::{AppInfo, data_dir};
 use tauri::State;
 
 use crate::state::AppState;
 
-pub type CmdResult<T> = Result<T, ErrorPayload>;
-
-pub fn err(e: EngineError) -> ErrorPayload {
-    e.into()
-}
+pub(crate) type CmdResult<T> = Result<T, ErrorPayload>;
 
 #[tauri::command]
-pub fn app_info(state: State<'_, AppState>) -> AppInfo {
-    AppInfo::new(&state.data_dir)
+pub(crate) fn app_info(state: State<'_, AppState>) -> CmdResult<AppInfo> {
+    Ok(AppInfo::new(&data_dir(&state.config()?)))
 }

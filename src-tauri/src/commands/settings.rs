@@ -1,16 +1,17 @@
 //! Settings: show, save (restarting the engine when needed), clear a secret, test connections.
 
+use arke_export_engine::EngineError;
 use arke_export_engine::checks::{CheckResult, check_fly, check_r2};
 use arke_export_engine::secrets::SecretKind;
 use arke_export_engine::settings_view::{SettingsUpdate, SettingsView};
 use tauri::{AppHandle, State};
 
-use super::{CmdResult, err};
+use super::CmdResult;
 use crate::state::AppState;
 
 #[tauri::command]
-pub async fn settings_get(state: State<'_, AppState>) -> CmdResult<SettingsView> {
-    let mut view = SettingsView::load(&state.settings().map_err(err)?, &state.secrets).map_err(err)?;
+pub(crate) async fn settings_get(state: State<'_, AppState>) -> CmdResult<SettingsView> {
+    let mut view = SettingsView::load(&state.settings()?, &state.secrets)?;
     // The mode actually running (a failed Fly start leaves none).
     if let Some(engine) = state.engine.read().await.as_ref() {
         view.mode = engine.config().mode;
@@ -20,30 +21,30 @@ pub async fn settings_get(state: State<'_, AppState>) -> CmdResult<SettingsView>
 
 /// Saves the settings and restarts the engine on the new ones.
 #[tauri::command]
-pub async fn settings_save(
+pub(crate) async fn settings_save(
     app: AppHandle,
     state: State<'_, AppState>,
     update: SettingsUpdate,
 ) -> CmdResult<SettingsView> {
-    let mut file = state.settings().map_err(err)?;
-    update.apply(&mut file, &state.secrets).map_err(err)?;
+    let mut file = state.settings()?;
+    update.apply(&mut file, &state.secrets)?;
     let engine = state.restart_engine().await?;
     crate::bridge::forward(app, &engine);
     settings_get(state).await
 }
 
 #[tauri::command]
-pub async fn secret_clear(state: State<'_, AppState>, kind: SecretKind) -> CmdResult<SettingsView> {
-    state.secrets.clear(kind).map_err(|e| err(e.into()))?;
+pub(crate) async fn secret_clear(state: State<'_, AppState>, kind: SecretKind) -> CmdResult<SettingsView> {
+    state.secrets.clear(kind).map_err(EngineError::from)?;
     settings_get(state).await
 }
 
 #[tauri::command]
-pub async fn test_fly(state: State<'_, AppState>) -> CmdResult<CheckResult> {
-    Ok(check_fly(&state.config().map_err(err)?, &state.secrets).await)
+pub(crate) async fn test_fly(state: State<'_, AppState>) -> CmdResult<CheckResult> {
+    Ok(check_fly(&state.config()?, &state.secrets).await)
 }
 
 #[tauri::command]
-pub async fn test_r2(state: State<'_, AppState>) -> CmdResult<CheckResult> {
-    Ok(check_r2(&state.config().map_err(err)?, &state.secrets).await)
+pub(crate) async fn test_r2(state: State<'_, AppState>) -> CmdResult<CheckResult> {
+    Ok(check_r2(&state.config()?, &state.secrets).await)
 }

@@ -24,16 +24,21 @@ pub fn app_binary() -> PathBuf {
         return PathBuf::from(path);
     }
     let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"), PathBuf::from);
     target.join("debug").join("arke-export-desktop")
+}
+
+/// Whether the app under test is the installed package (`ARKE_EXPORT_INSTALLED=1`, set by
+/// `make dist-test`): it then gets no hint where its worker is and must find the sidecar
+/// installed beside its own binary, as it does on an archivist's machine.
+pub fn installed() -> bool {
+    std::env::var_os("ARKE_EXPORT_INSTALLED").is_some_and(|v| v == "1")
 }
 
 /// Where screenshots go: `ARKE_EXPORT_ARTIFACTS`, else `<workspace>/artifacts/e2e`.
 pub fn artifacts_dir() -> PathBuf {
     let dir = std::env::var_os("ARKE_EXPORT_ARTIFACTS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts/e2e"));
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../artifacts/e2e"), PathBuf::from);
     std::fs::create_dir_all(&dir).expect("create the artifacts folder");
     dir
 }
@@ -72,9 +77,13 @@ impl App {
             .env("NO_AT_BRIDGE", "1")
             // The save dialog's test seam: downloads go straight to this folder.
             .env("ARKE_EXPORT_SAVE_DIR", &saves)
-            .env("ARKE_EXPORT_WORKER_BIN", binary.with_file_name("arke-export-worker"))
             .env_remove("FLY_API_TOKEN")
             .env_remove("R2_SECRET_ACCESS_KEY");
+        if installed() {
+            cmd.env_remove("ARKE_EXPORT_WORKER_BIN");
+        } else {
+            cmd.env("ARKE_EXPORT_WORKER_BIN", binary.with_file_name("arke-export-worker"));
+        }
         for (var, sub) in [
             ("HOME", "home"),
             ("XDG_DATA_HOME", "data"),

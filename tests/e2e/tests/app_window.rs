@@ -18,6 +18,6 @@ async fn the_window_shows_version_and_data_dir_from_rust() {
     assert_eq!(data_dir, expected.display().to_string(), "the app must keep its data under XDG_DATA_HOME");
 
     let shot = app.screenshot("01-start").await;
-    assert!(std::fs::metadata(&shot).map(|m| m.len() > 1000).unwrap_or(false));
+    assert!(std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000));
     app.close().await;
 }

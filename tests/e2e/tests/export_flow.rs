@@ -49,8 +49,11 @@ async fn export_download_fail_and_restart() {
     }
 
     // A record that does not exist: the job fails, and says why in plain words.
-    let index =
-        arke_export_sandbox::catalog::generate(&app.home.path().join("catalog-copy"), Default::default()).unwrap();
+    let index = arke_export_sandbox::catalog::generate(
+        &app.home.path().join("catalog-copy"),
+        arke_export_sandbox::CatalogSpec::default(),
+    )
+    .unwrap();
     let missing = index.not_found.unwrap();
     let input = app.wait_for("[data-testid=\"ids-input\"]").await;
     input.clear().await.unwrap();

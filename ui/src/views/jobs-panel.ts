@@ -130,8 +130,14 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
       { class: "batch", role: "listitem" },
       h("strong", {}, `Batch ${r.batchId.slice(-10)}`),
       h("span", {}, ` ${r.count} job${r.count === 1 ? "" : "s"}`),
-      r.ready > 0 ? act(`Download all (${r.ready})`, () => api.downloadBatch(r.batchId)) : null,
+      r.ready > 0 ? act(`Download all (${r.ready})`, () => downloadAll(r.batchId)) : null,
     );
+  }
+
+  // "Download all" goes on past a file that cannot be saved; those that could not are named.
+  async function downloadAll(batchId: string): Promise<void> {
+    const failed = (await api.downloadBatch(batchId))?.failed ?? [];
+    if (failed.length > 0) onError(failed.map((f) => `${f.job_id}: ${f.message} (${f.code})`).join("; "));
   }
 
   // Rows are rebuilt only when their job changed, so clicks, hover and focus survive updates.

@@ -86,7 +86,9 @@ impl ErrorCode {
         use ErrorCode as C;
         use Surface::{App, Cli};
         Some(match (self, surface) {
-            (C::SettingsIncomplete, App) => "Open Settings and fill in the Fly and R2 fields, or switch to sandbox mode.",
+            (C::SettingsIncomplete, App) => {
+                "Open Settings and fill in the Fly and R2 fields, or switch to sandbox mode."
+            }
             (C::SettingsIncomplete, Cli) => {
                 "Set them with `arke-export config set KEY VALUE` and `arke-export token set fly|r2`, \
                  or add --sandbox."

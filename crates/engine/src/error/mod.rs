@@ -42,7 +42,7 @@ pub enum EngineError {
     WrongState { job: String, state: JobState, allowed: &'static str },
     #[error("no valid record ID to export ({0})")]
     NoRecords(String),
-    /// An ID-list file that is not one (extension, size) or cannot be read.
+    /// An ID-list file that is not one (extension, size); one that cannot be read is [`EngineError::Input`].
     #[error("{0}")]
     InvalidFile(String),
     #[error("could not read {what}: {reason}")]
@@ -75,6 +75,7 @@ impl EngineError {
         match self {
             EngineError::Config(_) => ErrorCode::ConfigInvalid,
             EngineError::Secret(SecretError::Unavailable { .. }) => ErrorCode::KeyringUnavailable,
+            EngineError::Secret(SecretError::NoEndpoint { .. }) => ErrorCode::SettingsIncomplete,
             EngineError::Secret(_) => ErrorCode::KeyringError,
             EngineError::Store(_) => ErrorCode::StoreError,
             EngineError::Fly(e) => e.code(),
@@ -98,7 +99,7 @@ impl EngineError {
     /// What to do about it on `surface`: the error's own hint, else its code's.
     pub fn hint(&self, surface: Surface) -> Option<String> {
         match self {
-            EngineError::Secret(e) => e.hint(),
+            EngineError::Secret(e) => e.hint().or_else(|| self.code().hint(surface).map(str::to_owned)),
             _ => self.code().hint(surface).map(str::to_owned),
         }
     }

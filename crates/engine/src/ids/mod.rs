@@ -1,6 +1,11 @@
 //! Parsing a list of record IDs as an archivist pastes, picks or drops it: one per line or CSV
 //! (the first column, or a column named `pi` or `id`), BOM and CRLF tolerant, duplicates removed,
-//! every invalid line reported with its number. The CLI and the app use this same parser.
+//! every invalid line reported with its number. The CLI and the app use this same parser, and the
+//! same rules for a list read from a file ([`read_ids_file`]).
+
+mod file;
+
+pub use file::{LIST_EXTENSIONS, read_ids_file};
 
 use arke_export_contract::pi::Pi;
 use serde::Serialize;
@@ -79,7 +84,7 @@ pub fn parse_ids(text: &str) -> ParsedIds {
                 continue;
             }
         }
-        let value = fields.get(column.unwrap_or(0)).map(String::as_str).unwrap_or("");
+        let value = fields.get(column.unwrap_or(0)).map_or("", String::as_str);
         match Pi::parse(value) {
             Ok(pi) => {
                 if seen.insert(pi.clone()) {

@@ -5,8 +5,8 @@ mod lifecycle;
 
 pub use lifecycle::JobAction;
 
-use arke_export_contract::result::Failure;
 use arke_export_contract::options::ExportOptions;
+use arke_export_contract::result::Failure;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ErrorCode;

@@ -69,13 +69,20 @@ pub(super) async fn finish_from_result(inner: &Inner, job: &mut Job) -> Result<(
     };
     job.failures.clone_from(&result.failures);
     let m = &result.metrics;
-    job.progress =
-        Some(JobProgress { done: m.entities_exported, failed: m.entities_failed, total: Some(m.entities_exported + m.entities_failed) });
+    job.progress = Some(JobProgress {
+        done: m.entities_exported,
+        failed: m.entities_failed,
+        total: Some(m.entities_exported + m.entities_failed),
+    });
     let now = now_ms();
     match (result.status, result.output_r2_key, result.output_file_name) {
         (ResultStatus::Success, Some(key), Some(file_name)) => {
             let size = result.output_file_size.unwrap_or(0);
-            job.mark_ready(JobOutput { key, file_name, size, sha256: result.output_sha256 }, now, inner.config.retention_ms())?;
+            job.mark_ready(
+                JobOutput { key, file_name, size, sha256: result.output_sha256 },
+                now,
+                inner.config.retention_ms(),
+            )?;
             let failed =
                 if job.failures.is_empty() { String::new() } else { format!(", {} failed", job.failures.len()) };
             inner.save_one(job, &format!("exported {} records{failed}", result.metrics.entities_exported))?;

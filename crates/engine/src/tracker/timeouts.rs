@@ -55,7 +55,8 @@ pub(super) async fn expire_ready(inner: &Inner, now: i64) -> Result<(), EngineEr
     for mut job in inner.store.jobs_in(&[JobState::Ready])? {
         if job.expires_at.is_some_and(|t| t <= now) {
             inner.delete_export(&job).await;
-            let reason = format!("the export was kept {} h in the bucket and has been removed", inner.config.retention_h);
+            let reason =
+                format!("the export was kept {} h in the bucket and has been removed", inner.config.retention_h);
             job.expire(reason, now)?;
             inner.save_one(&mut job, "expired")?;
         }

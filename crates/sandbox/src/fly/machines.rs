@@ -52,6 +52,10 @@ pub struct Fleet {
     machines: Mutex<HashMap<String, Entry>>,
     tasks: Mutex<JoinSet<()>>,
     pub created: AtomicU32,
+    /// The app secrets ([`super::secrets`]).
+    pub(super) secrets: super::secrets::SecretStore,
+    /// Every create request's body as it arrived, oldest first (what a machine's config carried).
+    creates: Mutex<Vec<serde_json::Value>>,
 }
 
 pub enum Lookup<T> {
@@ -75,7 +79,18 @@ impl Fleet {
             machines: Mutex::new(HashMap::new()),
             tasks: Mutex::new(JoinSet::new()),
             created: AtomicU32::new(0),
+            secrets: super::secrets::SecretStore::default(),
+            creates: Mutex::new(Vec::new()),
         }
+    }
+
+    pub(super) fn log_create(&self, body: serde_json::Value) {
+        self.creates.lock().expect("create log").push(body);
+    }
+
+    /// The create log: every create request's body as it arrived, oldest first.
+    pub fn create_log(&self) -> Vec<serde_json::Value> {
+        self.creates.lock().expect("create log").clone()
     }
 
     pub fn has_app(&self, app: &str) -> bool {

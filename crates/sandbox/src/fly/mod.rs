@@ -5,6 +5,7 @@ pub mod faults;
 pub mod ids;
 pub mod machines;
 mod process;
+pub mod secrets;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -84,6 +85,7 @@ async fn create(State(s): State<AppState>, Path(app): Path<String>, body: Bytes)
         Ok(r) => r,
         Err(e) => return error(StatusCode::BAD_REQUEST, format!("invalid request body: {e}")),
     };
+    s.fleet.log_create(serde_json::from_slice(&body).unwrap_or_default());
     if req.config.image.trim().is_empty() {
         return error(StatusCode::BAD_REQUEST, "config.image is required");
     }
@@ -238,14 +240,26 @@ pub fn apply_faults(fleet: &Fleet, req: FaultRequest) {
     }
 }
 
-/// Settings of a Fly stand-in.
-#[derive(Debug, Clone)]
+/// Settings of a Fly stand-in. `Debug` hides the token.
+#[derive(Clone)]
 pub struct FlyOptions {
     pub apps: Vec<String>,
     pub token: String,
     pub region: String,
     pub images: Images,
     pub rate_limits: bool,
+}
+
+impl std::fmt::Debug for FlyOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlyOptions")
+            .field("apps", &self.apps)
+            .field("token", &arke_fly_api::secrets::REDACTED)
+            .field("region", &self.region)
+            .field("images", &self.images)
+            .field("rate_limits", &self.rate_limits)
+            .finish()
+    }
 }
 
 /// A running Fly Machines API stand-in; its machines are killed when it is dropped.
@@ -268,6 +282,8 @@ impl FlyApi {
             .route("/v1/apps/{app}/machines/{id}/wait", get(wait))
             .route("/v1/apps/{app}/machines/{id}/stop", post(stop))
             .route("/v1/apps/{app}/machines/{id}/events", get(events))
+            .route("/v1/apps/{app}/secrets", get(secrets::list))
+            .route("/v1/apps/{app}/secrets/{name}", get(secrets::show).post(secrets::set).delete(secrets::delete))
             .route("/sandbox/apps/{app}/machines/{id}/logs", get(logs))
             .route("/sandbox/faults", post(faults))
             .route_layer(middleware::from_fn_with_state(shared.clone(), auth))

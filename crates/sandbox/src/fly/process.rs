@@ -29,7 +29,9 @@ impl Fleet {
     ) -> (i32, bool) {
         let command = self.images.command(&machine.config.image);
         let Some((program, args)) = command.split_first() else { return (127, false) };
+        // As on Fly: the config's env, then the app's secrets (a secret wins over an env of its name).
         let mut env: BTreeMap<String, String> = machine.config.env.clone();
+        env.extend(self.secret_env(app));
         env.insert("FLY_MACHINE_ID".into(), id.to_owned());
         env.insert("FLY_APP_NAME".into(), app.to_owned());
         env.insert("FLY_REGION".into(), machine.region.clone());

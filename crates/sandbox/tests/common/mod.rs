@@ -9,11 +9,29 @@ pub(crate) struct Spec {
 }
 
 impl Spec {
+    /// Fly's spec (`fly-machines-openapi.yaml`) with the app-secrets part it predates
+    /// (`fly-secrets-openapi.yaml`) merged in: their paths and schemas side by side.
     pub(crate) fn load() -> Spec {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/specs/fly-machines-openapi.yaml");
-        let text = std::fs::read_to_string(&path).unwrap();
-        let root: Value = serde_yaml::from_str(&text).unwrap();
+        let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/specs");
+        let read = |name: &str| -> Value {
+            let text = std::fs::read_to_string(specs.join(name)).unwrap();
+            serde_yaml::from_str(&text).unwrap()
+        };
+        let mut root = read("fly-machines-openapi.yaml");
+        let extra = read("fly-secrets-openapi.yaml");
+        for section in ["/paths", "/components/schemas"] {
+            let into = root.pointer_mut(section).and_then(Value::as_object_mut).unwrap();
+            for (k, v) in extra.pointer(section).and_then(Value::as_object).unwrap() {
+                assert!(into.insert(k.clone(), v.clone()).is_none(), "{k} is in both spec files");
+            }
+        }
         Spec { root }
+    }
+
+    /// Panics unless the spec has `method` on `path` (`/apps/{app_name}/secrets`) answering `status`.
+    pub(crate) fn assert_operation(&self, method: &str, path: &str, status: u16) {
+        let pointer = format!("/paths/{}/{method}/responses/{status}", path.replace('~', "~0").replace('/', "~1"));
+        assert!(self.root.pointer(&pointer).is_some(), "Fly's spec has no {method} {path} answering {status}");
     }
 
     pub(crate) fn schema(&self, name: &str) -> &Value {

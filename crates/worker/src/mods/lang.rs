@@ -26,7 +26,7 @@ fn lookup(table: &'static str, key: &str) -> Option<&'static str> {
 }
 
 /// How a pinax `language` value is written.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LanguageTerm {
     /// An ISO 639-2/B code (`authority="iso639-2b"`).
     Iso639_2b(&'static str),

@@ -1,5 +1,6 @@
-//! A small, fast XML writer for MODS records: escapes everything and drops
-//! characters that XML 1.0 forbids.
+//! A small, fast XML writer shared by every format: escapes everything, drops characters that
+//! XML 1.0 forbids, and indents two spaces a level. It appends to a caller's buffer, so one buffer
+//! per format serves a whole export.
 
 /// True for characters XML 1.0 allows in a document.
 fn allowed(c: char) -> bool {
@@ -9,8 +10,11 @@ fn allowed(c: char) -> bool {
 /// Appends `text` escaped for element content or a double-quoted attribute.
 /// In attributes, tabs and line breaks become character references so they survive normalisation.
 pub fn escape_into(out: &mut String, text: &str, attribute: bool) {
-    // Fast path: most values need no escaping at all.
-    if text.chars().all(|c| allowed(c) && !matches!(c, '&' | '<' | '>' | '"' | '\'' | '\t' | '\n' | '\r')) {
+    // Fast path: most values need no escaping at all (checked on bytes: every byte of a multi-byte
+    // character is ≥ 0x80, and only U+FFFE and U+FFFF among those are forbidden).
+    let plain = text.bytes().all(|b| b >= 0x20 && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF))
+        || text.chars().all(|c| allowed(c) && !matches!(c, '&' | '<' | '>' | '"' | '\'' | '\t' | '\n' | '\r'));
+    if plain {
         out.push_str(text);
         return;
     }
@@ -30,17 +34,18 @@ pub fn escape_into(out: &mut String, text: &str, attribute: bool) {
     }
 }
 
-/// Builds one element tree as indented text (two spaces a level).
-pub struct XmlWriter {
-    out: String,
+/// Writes one element tree as indented text (two spaces a level) at the end of a buffer.
+pub struct XmlWriter<'b> {
+    out: &'b mut String,
     depth: usize,
 }
 
 pub type Attrs<'a> = &'a [(&'a str, &'a str)];
 
-impl XmlWriter {
-    pub fn new(depth: usize) -> Self {
-        XmlWriter { out: String::with_capacity(4096), depth }
+impl<'b> XmlWriter<'b> {
+    /// Appends to `out`, starting `depth` levels in.
+    pub fn new(out: &'b mut String, depth: usize) -> Self {
+        XmlWriter { out, depth }
     }
 
     fn start_tag(&mut self, name: &str, attrs: Attrs<'_>) {
@@ -58,12 +63,12 @@ impl XmlWriter {
             self.out.push(' ');
             self.out.push_str(key);
             self.out.push_str("=\"");
-            escape_into(&mut self.out, value, true);
+            escape_into(self.out, value, true);
             self.out.push('"');
         }
     }
 
-    /// Opens an element whose first attributes are `raw` (trusted, already escaped) text.
+    /// Opens an element whose last attributes are `raw` (trusted, already escaped) text.
     pub fn open_raw(&mut self, name: &str, raw: &str, attrs: Attrs<'_>) {
         self.start_tag(name, attrs);
         self.out.push_str(raw);
@@ -94,13 +99,14 @@ impl XmlWriter {
     pub fn text(&mut self, name: &str, attrs: Attrs<'_>, text: &str) {
         self.start_tag(name, attrs);
         self.out.push('>');
-        escape_into(&mut self.out, text, false);
+        escape_into(self.out, text, false);
         self.out.push_str("</");
         self.out.push_str(name);
         self.out.push('>');
     }
 
-    pub fn finish(self) -> String {
+    /// The buffer, for text that is already markup.
+    pub fn raw(&mut self) -> &mut String {
         self.out
     }
 }
@@ -117,14 +123,18 @@ mod tests {
         let mut s = String::new();
         escape_into(&mut s, "x\"'\n\ty", true);
         assert_eq!(s, "x&quot;&apos;&#10;&#9;y");
+        let mut s = String::new();
+        escape_into(&mut s, "\u{FFFF}\u{FFFD}\u{EFBF}\u{202E}עברית", false);
+        assert_eq!(s, "\u{FFFD}\u{EFBF}\u{202E}עברית", "only U+FFFE/U+FFFF are dropped among 0xEF-led characters");
     }
 
     #[test]
     fn indents_and_skips_empty_attributes() {
-        let mut w = XmlWriter::new(0);
+        let mut out = String::new();
+        let mut w = XmlWriter::new(&mut out, 0);
         w.open("a", &[("type", "x"), ("displayLabel", "")]);
         w.text("b", &[], "line1\nline2");
         w.close("a");
-        assert_eq!(w.finish(), "\n<a type=\"x\">\n  <b>line1\nline2</b>\n</a>");
+        assert_eq!(out, "\n<a type=\"x\">\n  <b>line1\nline2</b>\n</a>");
     }
 }

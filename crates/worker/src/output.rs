@@ -1,0 +1,158 @@
+//! The files of one task, one per requested format, all written in the same pass over the archive:
+//! each fetched entity is described once ([`crate::describe`]) and written to every file in turn.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use tempfile::NamedTempFile;
+
+use crate::describe::{self, Links, Position};
+use crate::export::Sink;
+use crate::model::EntityData;
+use crate::{dc, marc, mods};
+use arke_export_contract::env::{ExportFormat, MachineEnv};
+use arke_export_contract::options::ExportOptions;
+
+/// A writer that hashes and counts what passes through it.
+struct Hashing<W: Write> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// One format's temporary file (removed when dropped: on success, on error and on panic).
+struct FormatFile {
+    format: ExportFormat,
+    name: String,
+    temp: NamedTempFile,
+    out: Hashing<BufWriter<File>>,
+}
+
+/// A finished file, ready to upload.
+pub struct Written {
+    pub format: ExportFormat,
+    /// The object's file name (`{PI}.xml`, `{PI}-dc.xml`, …).
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+    temp: NamedTempFile,
+}
+
+impl Written {
+    pub fn path(&self) -> &Path {
+        self.temp.path()
+    }
+}
+
+/// Writes every requested format of one task.
+pub struct Writers<'a> {
+    files: Vec<FormatFile>,
+    single_record: bool,
+    options: &'a ExportOptions,
+    links: &'a Links,
+    today: &'a str,
+    /// One record's text, reused for every record and format.
+    buf: String,
+}
+
+impl<'a> Writers<'a> {
+    /// Creates a temporary file for each of the task's formats. `today` is `YYYY-MM-DD`.
+    pub fn create(config: &'a MachineEnv, links: &'a Links, today: &'a str) -> std::io::Result<Writers<'a>> {
+        let mut files = Vec::with_capacity(config.formats.len());
+        for (format, name) in config.output_file_names() {
+            let temp = tempfile::Builder::new()
+                .prefix(&format!("{}-", config.task_id))
+                .suffix(&format!("{}.xml", format.file_suffix()))
+                .tempfile()?;
+            let out = Hashing {
+                inner: BufWriter::with_capacity(256 * 1024, temp.reopen()?),
+                hasher: Sha256::new(),
+                bytes: 0,
+            };
+            files.push(FormatFile { format, name, temp, out });
+        }
+        Ok(Writers {
+            files,
+            single_record: config.single_record(),
+            options: &config.options,
+            links,
+            today,
+            buf: String::with_capacity(16 * 1024),
+        })
+    }
+
+    /// Flushes and closes every file.
+    pub fn finish(self) -> std::io::Result<Vec<Written>> {
+        self.files
+            .into_iter()
+            .map(|mut f| {
+                f.out.flush()?;
+                let Hashing { inner, hasher, bytes } = f.out;
+                drop(inner.into_inner().map_err(std::io::IntoInnerError::into_error)?);
+                Ok(Written {
+                    format: f.format,
+                    name: f.name,
+                    size: bytes,
+                    sha256: hex::encode(hasher.finalize()),
+                    temp: f.temp,
+                })
+            })
+            .collect()
+    }
+}
+
+impl Sink for Writers<'_> {
+    fn begin(&mut self) -> std::io::Result<()> {
+        for f in &mut self.files {
+            let header = match f.format {
+                ExportFormat::Mods => mods::header(self.single_record),
+                ExportFormat::Dc => dc::header(self.single_record),
+                ExportFormat::Marcxml => marc::header(self.single_record),
+            };
+            f.out.write_all(header.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, data: &EntityData, position: Option<&Position>) -> std::io::Result<()> {
+        let d = describe::describe(data, position, self.options, self.links, self.today);
+        let root = self.single_record;
+        for f in &mut self.files {
+            self.buf.clear();
+            match f.format {
+                ExportFormat::Mods => mods::record::write(&d, &mut self.buf, root),
+                ExportFormat::Dc => dc::write(&d, &mut self.buf, root),
+                ExportFormat::Marcxml => marc::write(&d, &mut self.buf, root, self.today),
+            }
+            f.out.write_all(self.buf.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn end(&mut self) -> std::io::Result<()> {
+        for f in &mut self.files {
+            let footer = match f.format {
+                ExportFormat::Mods => mods::footer(self.single_record),
+                ExportFormat::Dc => dc::footer(self.single_record),
+                ExportFormat::Marcxml => marc::footer(self.single_record),
+            };
+            f.out.write_all(footer.as_bytes())?;
+            f.out.flush()?;
+        }
+        Ok(())
+    }
+}

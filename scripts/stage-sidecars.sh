@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the release worker (and, for Linux, the CLI) and puts them where
+# src-tauri/tauri.dist.conf.json expects them (src-tauri/binaries/, gitignored):
+#   - binaries/arke-export-worker-<target triple>[.exe]: the Tauri sidecar (externalBin). Tauri wants
+#     one per target triple and installs it beside the app's own binary without the suffix, which is
+#     where the sandbox looks first (crates/sandbox: worker_binary_near);
+#   - binaries/arke-export: the CLI, which the .deb and .rpm install as /usr/bin/arke-export.
+# Used by `make dist` (host build) and by .github/workflows/release.yml (one job per platform):
+#   scripts/stage-sidecars.sh                       # the host, into target/release
+#   scripts/stage-sidecars.sh TRIPLE...             # cross builds, into target/TRIPLE/release
+# Given both apple-darwin triples, it also makes the universal-apple-darwin worker (lipo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target_dir=${CARGO_TARGET_DIR:-target}
+out=src-tauri/binaries
+mkdir -p "$out"
+
+build() { # triple, folder with its release binaries, extra cargo args...
+  local triple=$1 dir=$2 ext=""
+  shift 2
+  [[ $triple == *windows* ]] && ext=.exe
+  local packages=(-p arke-export-worker)
+  [[ $triple == *linux* ]] && packages+=(-p arke-export-cli)
+  cargo build --release --locked "$@" "${packages[@]}"
+  cp "$dir/arke-export-worker$ext" "$out/arke-export-worker-$triple$ext"
+  if [[ $triple == *linux* ]]; then cp "$dir/arke-export" "$out/arke-export"; fi
+  echo "staged $out/arke-export-worker-$triple$ext"
+}
+
+if [ $# = 0 ]; then
+  build "$(rustc -vV | sed -n 's/host: //p')" "$target_dir/release"
+  exit 0
+fi
+for triple in "$@"; do
+  build "$triple" "$target_dir/$triple/release" --target "$triple"
+done
+if [ -f "$out/arke-export-worker-aarch64-apple-darwin" ] && [ -f "$out/arke-export-worker-x86_64-apple-darwin" ]; then
+  lipo -create -output "$out/arke-export-worker-universal-apple-darwin" \
+    "$out/arke-export-worker-aarch64-apple-darwin" "$out/arke-export-worker-x86_64-apple-darwin"
+  echo "staged $out/arke-export-worker-universal-apple-darwin"
+fi

@@ -1,0 +1,52 @@
+//! The native dialogs the commands open. Each answers `None` when the archivist cancels it.
+
+use std::path::PathBuf;
+
+use arke_export_engine::ids::LIST_EXTENSIONS;
+use tauri::AppHandle;
+use tauri_plugin_dialog::{DialogExt, FilePath};
+use tokio::sync::oneshot;
+
+/// Test seam: when set, downloads skip the save and folder dialogs and go to this folder.
+const SAVE_DIR_ENV: &str = "ARKE_EXPORT_SAVE_DIR";
+
+fn save_dir_override() -> Option<PathBuf> {
+    std::env::var_os(SAVE_DIR_ENV).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+async fn answer(rx: oneshot::Receiver<Option<FilePath>>) -> Option<PathBuf> {
+    rx.await.ok().flatten().and_then(|p| p.into_path().ok())
+}
+
+/// "Choose file…": an ID list to open.
+pub(crate) async fn list_file(app: &AppHandle) -> Option<PathBuf> {
+    let (tx, rx) = oneshot::channel();
+    app.dialog().file().add_filter("Record ID lists", LIST_EXTENSIONS).pick_file(move |file| {
+        let _ = tx.send(file);
+    });
+    answer(rx).await
+}
+
+/// Where to save one export, offering its own file name.
+pub(crate) async fn save_path(app: &AppHandle, file_name: &str) -> Option<PathBuf> {
+    if let Some(dir) = save_dir_override() {
+        return Some(dir.join(file_name));
+    }
+    let (tx, rx) = oneshot::channel();
+    app.dialog().file().set_file_name(file_name).add_filter("MODS XML", &["xml"]).save_file(move |path| {
+        let _ = tx.send(path);
+    });
+    answer(rx).await
+}
+
+/// The folder a whole batch is saved into.
+pub(crate) async fn folder(app: &AppHandle) -> Option<PathBuf> {
+    if let Some(dir) = save_dir_override() {
+        return Some(dir);
+    }
+    let (tx, rx) = oneshot::channel();
+    app.dialog().file().pick_folder(move |path| {
+        let _ = tx.send(path);
+    });
+    answer(rx).await
+}
