@@ -27,16 +27,24 @@ pub(crate) async fn list_file(app: &AppHandle) -> Option<PathBuf> {
     answer(rx).await
 }
 
+/// Where one export goes.
+pub(crate) enum SaveTarget {
+    /// A file the archivist named in the save dialog, which asked before replacing one.
+    Confirmed(PathBuf),
+    /// A folder (the test seam): the engine picks a name there that replaces nothing.
+    Folder(PathBuf),
+}
+
 /// Where to save one export, offering its own file name.
-pub(crate) async fn save_path(app: &AppHandle, file_name: &str) -> Option<PathBuf> {
+pub(crate) async fn save_path(app: &AppHandle, file_name: &str) -> Option<SaveTarget> {
     if let Some(dir) = save_dir_override() {
-        return Some(dir.join(file_name));
+        return Some(SaveTarget::Folder(dir));
     }
     let (tx, rx) = oneshot::channel();
-    app.dialog().file().set_file_name(file_name).add_filter("MODS XML", &["xml"]).save_file(move |path| {
+    app.dialog().file().set_file_name(file_name).add_filter("XML", &["xml"]).save_file(move |path| {
         let _ = tx.send(path);
     });
-    answer(rx).await
+    answer(rx).await.map(SaveTarget::Confirmed)
 }
 
 /// The folder a whole batch is saved into.

@@ -5,6 +5,9 @@ mod bridge;
 mod command_drift;
 mod commands;
 mod dialogs;
+mod grants;
+#[cfg(test)]
+mod permissions;
 mod state;
 
 use tauri::Manager;
@@ -42,6 +45,17 @@ pub fn run() {
                 }
             });
             Ok(())
+        })
+        // Files dropped on the window: the native event names them, so the UI may have them read.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                window.state::<state::AppState>().file_grants.grant(paths.iter().cloned());
+            }
+        })
+        .on_webview_event(|webview, event| {
+            if let tauri::WebviewEvent::DragDrop(tauri::DragDropEvent::Drop { paths, .. }) = event {
+                webview.state::<state::AppState>().file_grants.grant(paths.iter().cloned());
+            }
         })
         .invoke_handler(include!("command_list.rs"))
         .build(tauri::generate_context!())

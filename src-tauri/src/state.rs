@@ -7,12 +7,16 @@ use arke_export_engine::secrets::Secrets;
 use arke_export_engine::{Engine, EngineError, ErrorPayload, startup};
 use tokio::sync::RwLock;
 
+use crate::grants::FileGrants;
+
 pub(crate) struct AppState {
     pub(crate) engine: RwLock<Option<Engine>>,
     /// Why the engine is not running, when it is not.
     pub(crate) startup_error: RwLock<Option<ErrorPayload>>,
     pub(crate) secrets: Secrets,
     pub(crate) settings_path: PathBuf,
+    /// Files the archivist dropped or chose: the only ones the UI may have read.
+    pub(crate) file_grants: FileGrants,
 }
 
 impl AppState {
@@ -22,6 +26,7 @@ impl AppState {
             startup_error: RwLock::new(None),
             secrets: Secrets::default(),
             settings_path: SettingsFile::default_path(),
+            file_grants: FileGrants::default(),
         }
     }
 

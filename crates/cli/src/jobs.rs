@@ -74,7 +74,7 @@ pub(crate) async fn export(config: Config, args: ExportArgs) -> Result<i32, Engi
     let text = read_ids(&args.ids)?;
     let parsed = parse_ids(&text);
     for bad in &parsed.invalid {
-        eprintln!("line {}: {:?} skipped: {}", bad.line, bad.text, bad.reason);
+        eprintln!("line {}: {:?} skipped: {}", bad.line, bad.text, output::escape(&bad.reason));
     }
     let wait = args.wait || args.out.is_some() || config.mode == Mode::Sandbox;
     let options = ExportOptions {
@@ -134,7 +134,7 @@ pub(crate) async fn export(config: Config, args: ExportArgs) -> Result<i32, Engi
     if let Some(dir) = &args.out {
         let downloaded = engine.download_batch(&batch.id, dir).await?;
         for failure in &downloaded.failed {
-            eprintln!("{}: download failed: {}", failure.job_id, failure.message);
+            eprintln!("{}: download failed: {}", failure.job_id, output::escape(&failure.message));
         }
         for saved in downloaded.saved {
             if let Some(job) = jobs.iter_mut().find(|j| j.id == saved.id) {
@@ -192,12 +192,23 @@ pub(crate) async fn status(config: Config, id: &str, json: bool) -> Result<i32, 
     Ok(if job.state == JobState::Failed { EXIT_FAILURE } else { 0 })
 }
 
-pub(crate) async fn download(config: Config, id: &str, out: Option<PathBuf>) -> Result<i32, EngineError> {
+/// Into a folder (a free name there), or to the file `--out` names (kept if it exists, unless
+/// `--overwrite`).
+pub(crate) async fn download(
+    config: Config,
+    id: &str,
+    out: Option<PathBuf>,
+    overwrite: bool,
+) -> Result<i32, EngineError> {
     let engine = engine(config).await?;
     engine.poll_now().await?;
     let out = out.unwrap_or_else(|| PathBuf::from("."));
-    let job = if out.is_dir() { engine.download_to_dir(id, &out).await? } else { engine.download(id, &out).await? };
-    println!("{}", job.saved_to.unwrap_or_default());
+    let job = match (out.is_dir(), overwrite) {
+        (true, _) => engine.download_to_dir(id, &out).await?,
+        (false, true) => engine.download_replacing(id, &out).await?,
+        (false, false) => engine.download(id, &out).await?,
+    };
+    println!("{}", output::escape(&job.saved_to.unwrap_or_default()));
     Ok(0)
 }
 

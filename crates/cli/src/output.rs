@@ -1,7 +1,37 @@
-//! How jobs are printed for people (tables) and scripts (`--json`).
+//! How jobs are printed for people (tables) and scripts (`--json`). Text that came from elsewhere (the
+//! bucket, a manifest, Fly) is printed through [`escape`]: it cannot drive the terminal.
+
+use std::borrow::Cow;
+use std::fmt::Write;
 
 use arke_export_engine::error::ErrorCode;
 use arke_export_engine::job::{Job, TimelineEntry};
+
+/// Characters a terminal would act on instead of showing: control characters (C0, DEL, C1: escape
+/// sequences, OSC 52 clipboard writes, cursor moves, bells, line breaks) and bidirectional overrides.
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+/// `text` with every [`is_unsafe`] character written as an escape (`\x1b`, `\u{202e}`).
+pub(crate) fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            c if !is_unsafe(c) => out.push(c),
+            c if (c as u32) < 0x100 => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+        }
+    }
+    Cow::Owned(out)
+}
 
 fn short(id: &str) -> &str {
     id.get(..20).unwrap_or(id)
@@ -29,7 +59,7 @@ pub(crate) fn table(jobs: &[Job]) {
     println!("{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  detail", "job", "state", "records", "progress", "size");
     for j in jobs {
         let size = j.output.as_ref().map_or_else(|| "-".into(), |o| format!("{:.1} kB", o.size as f64 / 1000.0));
-        let detail = j.reason.clone().or_else(|| j.saved_to.clone()).unwrap_or_default();
+        let detail = escape(j.reason.as_deref().or(j.saved_to.as_deref()).unwrap_or_default()).into_owned();
         println!(
             "{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  {detail}",
             short(&j.id),
@@ -54,7 +84,7 @@ pub(crate) fn details(job: &Job, timeline: &[TimelineEntry]) {
     println!("batch      {}", job.batch_id);
     println!("state      {}", job.state.as_str());
     if let Some(r) = &job.reason {
-        println!("reason     {r} [{}]", job.reason_code.map(ErrorCode::as_str).unwrap_or_default());
+        println!("reason     {} [{}]", escape(r), job.reason_code.map(ErrorCode::as_str).unwrap_or_default());
     }
     println!("records    {}", job.pis.join(", "));
     if let Some(m) = &job.machine_id {
@@ -62,16 +92,31 @@ pub(crate) fn details(job: &Job, timeline: &[TimelineEntry]) {
     }
     println!("progress   {}", progress(job));
     if let Some(o) = &job.output {
-        println!("file       {} ({} bytes, sha256 {})", o.file_name, o.size, o.sha256.as_deref().unwrap_or("unknown"));
+        let sha = escape(o.sha256.as_deref().unwrap_or("unknown")).into_owned();
+        println!("file       {} in the bucket ({} bytes, sha256 {sha})", escape(&o.file_name), o.size);
     }
     if let Some(p) = &job.saved_to {
-        println!("saved to   {p}");
+        println!("saved to   {}", escape(p));
     }
     for f in &job.failures {
-        println!("failed     {}: {}", f.pi, f.error);
+        println!("failed     {}: {}", escape(&f.pi), escape(&f.error));
     }
     println!("timeline");
     for t in timeline {
-        println!("  {}  {:<11} {}", when(t.at), t.state.as_str(), t.detail);
+        println!("  {}  {:<11} {}", when(t.at), t.state.as_str(), escape(&t.detail));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn remote_text_cannot_drive_the_terminal() {
+        assert_eq!(escape("plain text, é ü"), "plain text, é ü");
+        let osc52 = "ok\x1b]52;c;aGVsbG8=\x07 then\r\x1b[2J\u{9b}31m\u{202e}txt.exe\n";
+        let shown = escape(osc52);
+        assert!(!shown.chars().any(|c| c.is_control() || c == '\u{202e}'), "{shown}");
+        assert_eq!(shown, "ok\\x1b]52;c;aGVsbG8=\\x07 then\\x0d\\x1b[2J\\x9b31m\\u{202e}txt.exe\\x0a");
     }
 }

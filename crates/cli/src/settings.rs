@@ -5,6 +5,7 @@ use std::io::{BufRead, IsTerminal};
 use arke_export_engine::EngineError;
 use arke_export_engine::config::{Config, KEYS, SettingsFile};
 use arke_export_engine::secrets::{Secret, SecretKind, SecretSource, Secrets};
+use arke_export_engine::worker_secret::{self, WORKER_SECRET};
 use clap::{Subcommand, ValueEnum};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -26,12 +27,23 @@ impl From<Which> for SecretKind {
 
 #[derive(Subcommand)]
 pub(crate) enum TokenAction {
-    /// Store a secret in the OS keyring. The value is read from standard input, never from arguments.
-    Set { which: Which },
-    /// Say which secrets are set, and where (never their values).
+    /// Store a secret in the OS keyring, for the endpoint set now (FLY_API_URL, the R2 endpoint). The
+    /// value is read from standard input, never from arguments.
+    Set {
+        which: Which,
+        /// r2 only: store the machines' R2 secret as the Fly app secret R2_SECRET_ACCESS_KEY instead
+        /// (Fly gives it to every machine; no machine config carries it).
+        #[arg(long)]
+        on_fly: bool,
+    },
+    /// Say which secrets are set, and where: OS keyring, environment, Fly app (never their values).
     Status,
-    /// Remove a secret from the OS keyring.
-    Clear { which: Which },
+    /// Remove a secret from the OS keyring (with --on-fly: the Fly app secret R2_SECRET_ACCESS_KEY).
+    Clear {
+        which: Which,
+        #[arg(long)]
+        on_fly: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -42,11 +54,11 @@ pub(crate) enum ConfigAction {
     Set { key: String, value: String },
 }
 
-fn read_secret(kind: SecretKind) -> Result<Secret, EngineError> {
+fn read_secret(label: &str) -> Result<Secret, EngineError> {
     let stdin = std::io::stdin();
     if stdin.is_terminal() {
-        let value = rpassword::prompt_password(format!("{}: ", kind.label()))
-            .map_err(|e| EngineError::Input { what: format!("the {}", kind.label()), reason: e.to_string() })?;
+        let value = rpassword::prompt_password(format!("{label}: "))
+            .map_err(|e| EngineError::Input { what: format!("the {label}"), reason: e.to_string() })?;
         return Ok(Secret::new(value.trim()));
     }
     let mut line = String::new();
@@ -57,27 +69,59 @@ fn read_secret(kind: SecretKind) -> Result<Secret, EngineError> {
     Ok(Secret::new(line.trim()))
 }
 
-pub(crate) fn token(action: TokenAction) -> Result<i32, EngineError> {
+/// `--on-fly` names the machines' R2 secret, which only `r2` has.
+fn on_fly_usage(which: Which, on_fly: bool) -> Option<i32> {
+    (on_fly && matches!(which, Which::Fly)).then(|| {
+        eprintln!("arke-export: --on-fly goes with `r2` only (the machines' R2 secret, kept on the Fly app)");
+        2
+    })
+}
+
+pub(crate) async fn token(action: TokenAction) -> Result<i32, EngineError> {
     let secrets = Secrets::default();
+    let config = Config::load()?;
     match action {
-        TokenAction::Set { which } => {
-            let kind = which.into();
-            secrets.set(kind, &read_secret(kind)?)?;
-            println!("{} stored in the OS keyring", kind.label());
+        TokenAction::Set { which, on_fly } => {
+            if let Some(code) = on_fly_usage(which, on_fly) {
+                return Ok(code);
+            }
+            let kind: SecretKind = which.into();
+            if on_fly {
+                worker_secret::store_on_fly(&config, &secrets, &read_secret("machines' R2 secret access key")?).await?;
+                println!("the machines' R2 secret is stored on the Fly app as {WORKER_SECRET}");
+                return Ok(0);
+            }
+            let endpoint = kind.endpoint(&config);
+            secrets.set(kind, endpoint, &read_secret(kind.label())?)?;
+            println!("{} stored in the OS keyring for {}", kind.label(), endpoint.unwrap_or_default());
         }
         TokenAction::Status => {
             for kind in SecretKind::ALL {
-                let text = match secrets.source(kind)? {
+                let endpoint = kind.endpoint(&config);
+                let text = match secrets.source(kind, endpoint)? {
                     SecretSource::Environment => format!("set (from {})", kind.env_var()),
-                    SecretSource::Keyring => "set (OS keyring)".to_owned(),
-                    SecretSource::NotSet => "not set".to_owned(),
+                    SecretSource::Keyring => format!("set (OS keyring, for {})", endpoint.unwrap_or_default()),
+                    SecretSource::NotSet => format!("not set for {}", endpoint.unwrap_or("the endpoint (none set)")),
                 };
-                println!("{:<22} {text}", kind.label());
+                println!("{:<28} {text}", kind.label());
+            }
+            let worker = worker_secret::status(&config, &secrets).await;
+            println!("{:<28} {}", "machines' R2 secret", worker.message);
+            if let Some(warning) = worker.warning() {
+                eprintln!("warning: {warning}");
             }
         }
-        TokenAction::Clear { which } => {
+        TokenAction::Clear { which, on_fly } => {
+            if let Some(code) = on_fly_usage(which, on_fly) {
+                return Ok(code);
+            }
+            if on_fly {
+                worker_secret::clear_on_fly(&config, &secrets).await?;
+                println!("the Fly app secret {WORKER_SECRET} is deleted");
+                return Ok(0);
+            }
             let kind: SecretKind = which.into();
-            secrets.clear(kind)?;
+            secrets.clear(kind, kind.endpoint(&config))?;
             println!("{} removed from the OS keyring", kind.label());
         }
     }

@@ -38,11 +38,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Download a ready job's file (to PATH, a file or a folder; default: this folder).
+    /// Download a ready job's file (to PATH, a file or a folder; default: this folder). In a folder a
+    /// name already taken gets " (2)"; an existing file named by --out is kept unless --overwrite.
     Download {
         job: String,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the file --out names if it exists.
+        #[arg(long)]
+        overwrite: bool,
     },
     /// Cancel a waiting or running job (its machine is destroyed).
     Cancel { job: String },
@@ -89,9 +93,9 @@ pub(crate) async fn run(cli: Cli) -> i32 {
     match dispatch(cli).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("arke-export: {e} [{}]", e.code().as_str());
+            eprintln!("arke-export: {} [{}]", crate::output::escape(&e.to_string()), e.code().as_str());
             if let Some(hint) = e.hint(arke_export_engine::error::Surface::Cli) {
-                eprintln!("  hint: {hint}");
+                eprintln!("  hint: {}", crate::output::escape(&hint));
             }
             EXIT_FAILURE
         }
@@ -109,12 +113,12 @@ async fn dispatch(cli: Cli) -> Result<i32, EngineError> {
                 .await
                 .map_err(|reason| EngineError::Sandbox { dir: "its folder".into(), reason })
         }
-        Command::Token { action } => settings::token(action),
+        Command::Token { action } => settings::token(action).await,
         Command::Config { action } => settings::config(action),
         Command::Export(args) => jobs::export(config(cli.sandbox)?, args).await,
         Command::Jobs { json } => jobs::list(config(cli.sandbox)?, json).await,
         Command::Status { job, json } => jobs::status(config(cli.sandbox)?, &job, json).await,
-        Command::Download { job, out } => jobs::download(config(cli.sandbox)?, &job, out).await,
+        Command::Download { job, out, overwrite } => jobs::download(config(cli.sandbox)?, &job, out, overwrite).await,
         Command::Cancel { job } => jobs::cancel(config(cli.sandbox)?, &job).await,
         Command::Retry { job } => jobs::retry(config(cli.sandbox)?, &job).await,
     }

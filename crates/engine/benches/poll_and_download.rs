@@ -84,10 +84,11 @@ async fn main() {
     }
     let secrets = Secrets::with_service(&format!("arke-export-bench-{}", std::process::id()), false);
     let e = sb.endpoints();
+    let (fly, r2) = (e.fly_api_url.clone(), e.r2_endpoint.clone());
     secrets
-        .set(SecretKind::FlyToken, &Secret::new(e.fly_api_token.clone()))
+        .set(SecretKind::FlyToken, Some(&fly), &Secret::new(e.fly_api_token.clone()))
         .expect("the bench needs a keyring: run it under scripts/with-keyring.sh");
-    secrets.set(SecretKind::R2Secret, &Secret::new(e.r2_secret_access_key.clone())).unwrap();
+    secrets.set(SecretKind::R2Secret, Some(&r2), &Secret::new(e.r2_secret_access_key.clone())).unwrap();
     // 1. Polling. The engine's own client paces creates at Fly's 1/s, so the 1,000 running
     //    machines are made directly in the stand-in, and their jobs written as running.
     let store = arke_export_engine::store::Store::open(&dir.path().join("data")).unwrap();
@@ -241,7 +242,9 @@ async fn main() {
     for _ in 0..DOWNLOAD_RUNS {
         flush();
         let t = Instant::now();
-        let spec = arke_export_engine::download::DownloadSpec { key, size, sha256: None, target: &target };
+        // Each run replaces the last run's file.
+        let spec =
+            arke_export_engine::download::DownloadSpec { key, size, sha256: None, target: &target, replace: true };
         let cpu = cpu_seconds();
         chunks = 0;
         arke_export_engine::download::download(&r2, &spec, |_, _| chunks += 1).await.unwrap();
@@ -289,6 +292,6 @@ async fn main() {
         size / chunks.max(1)
     );
     println!("  peak RSS of this process: {rss_before:.1} MB before the download, {rss_after:.1} MB after");
-    let _ = secrets.clear(SecretKind::FlyToken);
-    let _ = secrets.clear(SecretKind::R2Secret);
+    let _ = secrets.clear(SecretKind::FlyToken, Some(&fly));
+    let _ = secrets.clear(SecretKind::R2Secret, Some(&r2));
 }

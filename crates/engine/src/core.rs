@@ -10,7 +10,10 @@ use crate::error::EngineError;
 use crate::events::{Events, JobEvent};
 use crate::job::{BatchSummary, Job, JobState, now_ms};
 use crate::services::Services;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
+
+/// Saves of one change tried before a lost race is given up (each after reading the job again).
+const SAVE_ATTEMPTS: u32 = 5;
 
 pub(crate) struct Inner {
     pub(crate) store: Store,
@@ -19,6 +22,8 @@ pub(crate) struct Inner {
     pub(crate) events: Events,
     /// Wakes the spawner (a batch was submitted, a job retried).
     pub(crate) wake: Arc<Notify>,
+    /// This installation's id (see [`crate::installation`]): the start of its task ids.
+    pub(crate) installation: String,
 }
 
 impl Inner {
@@ -30,6 +35,9 @@ impl Inner {
             job.updated_at = now;
         }
         self.store.save(&changes.iter().map(|(j, d)| (&**j, *d)).collect::<Vec<_>>())?;
+        for (job, _) in changes.iter_mut() {
+            job.version += 1;
+        }
         for (job, _) in changes.iter() {
             self.events.send(JobEvent::Changed { job: Box::new((**job).clone()) });
         }
@@ -39,6 +47,34 @@ impl Inner {
     /// Saves one changed job with its timeline entry.
     pub(crate) fn save_one(&self, job: &mut Job, detail: &str) -> Result<(), EngineError> {
         self.save(&mut [(job, Some(detail))])
+    }
+
+    /// Applies `change` (a lifecycle method) to the job and saves it. When someone else saved the job
+    /// since it was read, the job is read again and `change` decided anew on that copy, never written
+    /// over it; a change the job no longer allows is the `wrong_state` error (nothing saved) — e.g. a
+    /// poller's stale "running" after a cancel. On return `job` is the stored job.
+    pub(crate) fn transition<T>(
+        &self,
+        job: &mut Job,
+        detail: Option<&str>,
+        mut change: impl FnMut(&mut Job) -> Result<T, EngineError>,
+    ) -> Result<T, EngineError> {
+        let mut attempts = 0;
+        loop {
+            let out = change(job)?;
+            match self.save(&mut [(job, detail)]) {
+                Err(EngineError::Store(StoreError::Conflict(_))) if attempts < SAVE_ATTEMPTS => {
+                    attempts += 1;
+                    *job = self.reread(&job.id)?;
+                }
+                saved => return saved.map(|()| out),
+            }
+        }
+    }
+
+    /// The stored copy of a job.
+    pub(crate) fn reread(&self, id: &str) -> Result<Job, EngineError> {
+        self.store.job(id)?.ok_or_else(|| EngineError::NoSuchJob(id.to_owned()))
     }
 
     pub(crate) fn summary(&self, batch_id: &str) -> Result<BatchSummary, EngineError> {
@@ -64,6 +100,11 @@ impl Inner {
         {
             self.events.send(JobEvent::BatchSettled { summary });
         }
+    }
+
+    /// The start of this installation's task ids (`{installation}-`).
+    pub(crate) fn task_id_prefix(&self) -> String {
+        format!("{}-", self.installation)
     }
 
     /// The bucket's copy of an export goes away (expired, or deleted after download).

@@ -1,6 +1,8 @@
 //! Downloads: stream to `<target>.part`, resume with a Range request after an interruption,
-//! verify the SHA-256 from result.json, then rename into place. A partial file never carries the
-//! final name; a full disk removes the partial file and says so.
+//! verify the SHA-256 from result.json, then move into place — without replacing a file that is there
+//! (a hard link, which fails on an existing name), unless the person chose to replace it (a save
+//! dialog's question, `--overwrite`). A partial file never carries the final name; a full disk removes
+//! the partial file and says so.
 
 use crate::error::ErrorCode;
 use std::io::ErrorKind;
@@ -30,6 +32,8 @@ pub enum DownloadError {
     Checksum { expected: String, actual: String },
     #[error("the downloaded file is {actual} bytes, but the export is {expected} bytes; it was not saved")]
     Size { expected: u64, actual: u64 },
+    #[error("{path} exists already; it was left as it is")]
+    Exists { path: String },
 }
 
 impl DownloadError {
@@ -40,6 +44,7 @@ impl DownloadError {
             DownloadError::Network(_) => ErrorCode::DownloadFailed,
             DownloadError::Checksum { .. } => ErrorCode::ChecksumMismatch,
             DownloadError::Size { .. } => ErrorCode::SizeMismatch,
+            DownloadError::Exists { .. } => ErrorCode::FileExists,
         }
     }
 }
@@ -49,7 +54,7 @@ fn is_disk_full(e: &std::io::Error) -> bool {
 }
 
 pub fn part_path(target: &Path) -> PathBuf {
-    let mut name = target.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = target.file_name().map(std::ffi::OsStr::to_os_string).unwrap_or_default();
     name.push(".part");
     target.with_file_name(name)
 }
@@ -60,6 +65,8 @@ pub struct DownloadSpec<'a> {
     pub size: u64,
     pub sha256: Option<&'a str>,
     pub target: &'a Path,
+    /// Replace a file already at `target` (the person was asked); otherwise it is never touched.
+    pub replace: bool,
 }
 
 /// Progress is reported at most once per this many bytes (and at the end).
@@ -75,7 +82,7 @@ pub async fn download(
     mut progress: impl FnMut(u64, u64),
 ) -> Result<(), DownloadError> {
     let r2 = r2.for_download();
-    let (key, size, target) = (spec.key.to_owned(), spec.size, spec.target.to_path_buf());
+    let (key, size, target, replace) = (spec.key.to_owned(), spec.size, spec.target.to_path_buf(), spec.replace);
     let sha256 = spec.sha256.map(str::to_owned);
     let (progress_tx, mut progress_rx) = tokio::sync::watch::channel((0u64, 0u64));
     let (done_tx, mut done_rx) = tokio::sync::oneshot::channel();
@@ -87,7 +94,7 @@ pub async fn download(
     std::thread::Builder::new()
         .name("arke-download".into())
         .spawn(move || {
-            let spec = DownloadSpec { key: &key, size, sha256: sha256.as_deref(), target: &target };
+            let spec = DownloadSpec { key: &key, size, sha256: sha256.as_deref(), target: &target, replace };
             let mut reported = 0u64;
             let result = runtime.block_on(transfer(&r2, &spec, |bytes, total| {
                 if bytes >= reported + PROGRESS_STEP || bytes == total {
@@ -187,8 +194,28 @@ async fn transfer(
         let _ = tokio::fs::remove_file(&part).await;
         return Err(DownloadError::Checksum { expected: expected.to_owned(), actual });
     }
-    tokio::fs::rename(&part, spec.target).await.map_err(|e| write_err(e, spec.target))?;
-    Ok(())
+    let placed = if spec.replace { std::fs::rename(&part, spec.target) } else { place_new(&part, spec.target) };
+    placed.map_err(|e| match e.kind() {
+        ErrorKind::AlreadyExists => DownloadError::Exists { path: spec.target.display().to_string() },
+        _ => write_err(e, spec.target),
+    })
+}
+
+/// Moves the finished `part` to `target` unless a file (or link) is there: `AlreadyExists` then, and
+/// nothing is touched. A hard link cannot replace a name; where a file system has none (FAT, some
+/// shares), the name is claimed with an exclusive create and the file moved onto that claim.
+fn place_new(part: &Path, target: &Path) -> std::io::Result<()> {
+    match std::fs::hard_link(part, target) {
+        Ok(()) => {
+            let _ = std::fs::remove_file(part);
+            Ok(())
+        }
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(e),
+        Err(_) => {
+            std::fs::OpenOptions::new().write(true).create_new(true).open(target)?;
+            std::fs::rename(part, target)
+        }
+    }
 }
 
 enum Fetch {
@@ -283,6 +310,27 @@ mod tests {
     #[test]
     fn the_partial_file_sits_beside_the_target() {
         assert_eq!(part_path(Path::new("/a/b/x.xml")), PathBuf::from("/a/b/x.xml.part"));
+    }
+
+    #[test]
+    fn the_final_move_never_replaces_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (part, target) = (dir.path().join("x.xml.part"), dir.path().join("x.xml"));
+        std::fs::write(&part, "new").unwrap();
+        std::fs::write(&target, "the archivist's").unwrap();
+        assert_eq!(place_new(&part, &target).unwrap_err().kind(), ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "the archivist's");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.xml");
+            std::os::unix::fs::symlink(dir.path().join("nowhere"), &link).unwrap();
+            assert_eq!(place_new(&part, &link).unwrap_err().kind(), ErrorKind::AlreadyExists, "nor a dangling link");
+            assert!(!dir.path().join("nowhere").exists());
+        }
+        let free = dir.path().join("free.xml");
+        place_new(&part, &free).unwrap();
+        assert_eq!(std::fs::read_to_string(&free).unwrap(), "new");
+        assert!(!part.exists());
     }
 
     #[test]

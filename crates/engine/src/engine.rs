@@ -7,14 +7,15 @@ use arke_export_contract::options::ExportOptions;
 
 use crate::config::Config;
 use crate::core::Inner;
-use crate::download::{self, DownloadSpec};
+use crate::download::{self, DownloadError, DownloadSpec};
 use crate::error::EngineError;
 use crate::events::{Events, JobEvent};
+use crate::file_name;
 use crate::ids::parse_ids;
 use crate::job::JobAction;
 use crate::job::{Batch, BatchSummary, Job, JobState, TimelineEntry, new_id, now_ms};
 use crate::services::Services;
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// A running engine. Clones share it; the tracker stops when the last clone is dropped.
 #[derive(Clone)]
@@ -26,7 +27,9 @@ impl Engine {
     /// Opens the store in `data_dir` and starts the tracker (which first re-attaches unfinished jobs).
     pub async fn start(config: Config, services: Services, data_dir: &Path) -> Result<Engine, EngineError> {
         let store = Store::open(data_dir)?;
-        let inner = Arc::new(Inner { store, config, services, events: Events::default(), wake: Arc::default() });
+        let installation = crate::installation::load_or_create(data_dir)?;
+        let inner =
+            Arc::new(Inner { store, config, services, events: Events::default(), wake: Arc::default(), installation });
         crate::tracker::start(&inner).await;
         Ok(Engine { inner })
     }
@@ -42,6 +45,11 @@ impl Engine {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// This installation's id: its task ids start with it, its machines carry it.
+    pub fn installation(&self) -> &str {
+        &self.inner.installation
     }
 
     /// Submits a batch: the IDs are split into jobs of `per_machine` records and queued.
@@ -72,7 +80,11 @@ impl Engine {
         let jobs: Vec<Job> = parsed
             .ids
             .chunks(per_machine as usize)
-            .map(|pis| Job::queued(&batch.id, pis.to_vec(), options.clone(), now))
+            .map(|pis| {
+                let mut job = Job::queued(&batch.id, pis.to_vec(), options.clone(), now);
+                job.task_id = format!("{}{}", self.inner.task_id_prefix(), job.id);
+                job
+            })
             .collect();
         self.inner.store.insert_batch(&batch, &jobs)?;
         for job in &jobs {
@@ -104,22 +116,32 @@ impl Engine {
         Ok(self.inner.store.timeline(&self.job(id)?.id)?)
     }
 
+    /// Destroys the job's machine, then saves it canceled. When the job changed meanwhile (its machine
+    /// was just created, or the poller moved it), it is read again and decided anew: a machine that
+    /// appeared is destroyed too, a job that finished meanwhile is not canceled.
     pub async fn cancel(&self, id: &str) -> Result<Job, EngineError> {
         let mut job = self.job(id)?;
-        job.check(JobAction::Cancel)?;
-        if let Some(machine) = job.machine_id.clone() {
-            self.inner.services.fly.destroy(&machine).await?;
+        let mut destroyed = None;
+        loop {
+            job.check(JobAction::Cancel)?;
+            if let Some(machine) = job.machine_id.clone()
+                && destroyed.as_ref() != Some(&machine)
+            {
+                self.inner.services.fly.destroy(&machine).await?;
+                destroyed = Some(machine);
+            }
+            job.cancel(now_ms())?;
+            match self.inner.save_one(&mut job, "canceled; its machine was destroyed") {
+                Err(EngineError::Store(StoreError::Conflict(_))) => job = self.inner.reread(&job.id)?,
+                saved => return saved.map(|()| job),
+            }
         }
-        job.cancel(now_ms())?;
-        self.inner.save_one(&mut job, "canceled; its machine was destroyed")?;
-        Ok(job)
     }
 
     pub fn retry(&self, id: &str) -> Result<Job, EngineError> {
         let mut job = self.job(id)?;
-        job.retry()?;
-        let detail = format!("queued again (attempt {})", job.attempt);
-        self.inner.save_one(&mut job, &detail)?;
+        let detail = format!("queued again (attempt {})", job.attempt + 1);
+        self.inner.transition(&mut job, Some(&detail), Job::retry)?;
         self.inner.wake.notify_one();
         Ok(job)
     }
@@ -133,22 +155,41 @@ impl Engine {
         Ok(())
     }
 
-    /// The file name a download should get by default.
+    /// The local file name of a job's export: made from the record ID (or task id), the format and
+    /// `-collection`, never from the bucket ([`file_name::job_file_name`]).
     pub fn default_file_name(job: &Job) -> String {
-        job.output.as_ref().map(|o| o.file_name.clone()).unwrap_or_else(|| format!("{}.xml", job.task_id))
+        let format = Services::formats(job).first().copied().unwrap_or_default();
+        file_name::job_file_name(job, format)
     }
 
-    /// Downloads a ready job to `target` (a file path). Verified, atomic, resumable.
+    /// Downloads a ready job to `target` (a file path). Verified, atomic, resumable; a file already at
+    /// `target` is never replaced (the `file_exists` error, and the job stays ready).
     pub async fn download(&self, id: &str, target: &Path) -> Result<Job, EngineError> {
+        self.download_with(id, target, false).await
+    }
+
+    /// [`Engine::download`] to a path the person chose knowing it may replace a file there (the save
+    /// dialog asked; `--overwrite`).
+    pub async fn download_replacing(&self, id: &str, target: &Path) -> Result<Job, EngineError> {
+        self.download_with(id, target, true).await
+    }
+
+    async fn download_with(&self, id: &str, target: &Path, replace: bool) -> Result<Job, EngineError> {
         let target = &std::path::absolute(target).unwrap_or_else(|_| target.to_owned());
         let mut job = self.job(id)?;
-        let previous = job.start_download()?;
+        job.check(JobAction::Download)?;
+        if !replace && std::fs::symlink_metadata(target).is_ok() {
+            return Err(DownloadError::Exists { path: target.display().to_string() }.into());
+        }
+        // Another download of this job (here or in another process) has moved it to downloading.
+        let detail = format!("downloading to {}", target.display());
+        let previous = self.inner.transition(&mut job, Some(&detail), Job::start_download)?;
         let output = job.output.clone().expect("a downloadable job has its output");
-        self.inner.save_one(&mut job, &format!("downloading to {}", target.display()))?;
         let events = self.inner.events.clone();
-        let mut last = std::time::Instant::now() - std::time::Duration::from_secs(1);
+        let mut last = std::time::Instant::now().checked_sub(std::time::Duration::from_secs(1)).unwrap();
         let job_id = job.id.clone();
-        let spec = DownloadSpec { key: &output.key, size: output.size, sha256: output.sha256.as_deref(), target };
+        let spec =
+            DownloadSpec { key: &output.key, size: output.size, sha256: output.sha256.as_deref(), target, replace };
         let result = download::download(&self.inner.services.r2, &spec, |bytes, total| {
             if last.elapsed() >= std::time::Duration::from_millis(100) || bytes == total {
                 last = std::time::Instant::now();
@@ -158,8 +199,8 @@ impl Engine {
         .await;
         match result {
             Ok(()) => {
-                job.finish_download(target.display().to_string())?;
-                self.inner.save_one(&mut job, &format!("saved to {} (checksum verified)", target.display()))?;
+                let detail = format!("saved to {} (checksum verified)", target.display());
+                self.inner.transition(&mut job, Some(&detail), |j| j.finish_download(target.display().to_string()))?;
                 if self.inner.config.delete_after_download {
                     self.inner.delete_export(&job).await;
                 }
@@ -168,18 +209,28 @@ impl Engine {
             }
             Err(e) => {
                 let e = EngineError::from(e);
-                job.download_failed(previous, &e)?;
-                self.inner.save_one(&mut job, &format!("download failed: {e}"))?;
+                let detail = format!("download failed: {e}");
+                self.inner.transition(&mut job, Some(&detail), |j| j.download_failed(previous, &e))?;
                 Err(e)
             }
         }
     }
 
-    /// Downloads into a folder, under the export's own file name.
+    /// Downloads into a folder under the job's own file name ([`Engine::default_file_name`]); a name
+    /// already taken there gets ` (2)`, ` (3)`, … — nothing in the folder is ever replaced.
     pub async fn download_to_dir(&self, id: &str, dir: &Path) -> Result<Job, EngineError> {
         let job = self.job(id)?;
-        let target: PathBuf = dir.join(Engine::default_file_name(&job));
-        self.download(&job.id, &target).await
+        let name = Engine::default_file_name(&job);
+        let mut attempts = 0;
+        loop {
+            let taken = || DownloadError::Exists { path: dir.join(&name).display().to_string() };
+            let target: PathBuf = file_name::free_path(dir, &name).ok_or_else(taken)?;
+            match self.download(&job.id, &target).await {
+                // Taken between the look and the move: the next free name.
+                Err(EngineError::Download(DownloadError::Exists { .. })) if attempts < 3 => attempts += 1,
+                other => return other,
+            }
+        }
     }
 
     /// Record IDs of the sample catalog, to try (sandbox mode only; empty otherwise).
@@ -192,7 +243,7 @@ impl Engine {
 
     /// Runs one poll now (fresh states for the CLI's `jobs` and `status`).
     pub async fn poll_now(&self) -> Result<(), EngineError> {
-        crate::tracker::poll_once(&self.inner, &mut Default::default()).await
+        crate::tracker::poll_once(&self.inner, &mut crate::tracker::PollState::default()).await
     }
 
     /// Waits until no job is queued (every job has its machine, or has failed).

@@ -90,7 +90,7 @@ impl FlyClient {
             base: base.trim_end_matches('/').to_owned(),
             app: app.to_owned(),
             token,
-            limits: Default::default(),
+            limits: std::sync::Arc::default(),
         }
     }
 
@@ -135,8 +135,7 @@ impl FlyClient {
                     let message = resp
                         .json::<ErrorResponse>()
                         .await
-                        .map(|e| e.error)
-                        .unwrap_or_else(|_| status.canonical_reason().unwrap_or("").to_owned());
+                        .map_or_else(|_| status.canonical_reason().unwrap_or("").to_owned(), |e| e.error);
                     let error = match status {
                         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => FlyError::Unauthorized(message),
                         StatusCode::NOT_FOUND if message.contains("app") => FlyError::AppNotFound(self.app.clone()),

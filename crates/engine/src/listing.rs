@@ -26,7 +26,10 @@ pub fn export_object<'a>(
     task_id: &str,
 ) -> Option<(&'a String, &'a ObjectInfo)> {
     let prefix = task_prefix(task_id);
-    listing.iter().find(|(k, _)| k.starts_with(&prefix) && k.ends_with(".xml"))
+    listing.iter().find(|(k, _)| {
+        k.starts_with(&prefix)
+            && std::path::Path::new(k.as_str()).extension().is_some_and(|e| e.eq_ignore_ascii_case("xml"))
+    })
 }
 
 #[cfg(test)]

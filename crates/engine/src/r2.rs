@@ -48,13 +48,16 @@ pub struct ObjectInfo {
 /// A download's body, chunk by chunk.
 pub type BodyStream = std::pin::Pin<Box<dyn futures::Stream<Item = Result<bytes::Bytes, R2Error>> + Send>>;
 
+/// The largest JSON object read (`result.json` of 10,000 records with long failures fits many times).
+pub const MAX_JSON_BYTES: usize = 16_000_000;
+
 /// How long a download's presigned URL is valid (a resume signs a new one).
-const PRESIGNED_FOR: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+const PRESIGNED_FOR: std::time::Duration = std::time::Duration::from_mins(15);
 
 fn download_client() -> reqwest::Client {
     reqwest::Client::builder()
         .connect_timeout(std::time::Duration::from_secs(10))
-        .read_timeout(std::time::Duration::from_secs(60))
+        .read_timeout(std::time::Duration::from_mins(1))
         .build()
         .expect("a plain HTTP client builds")
 }
@@ -86,6 +89,7 @@ impl R2Store {
 
     /// The same store with an HTTP client of its own, for a download on its own runtime (a pooled
     /// connection belongs to the runtime that opened it).
+    #[must_use]
     pub fn for_download(&self) -> R2Store {
         R2Store { http: download_client(), ..self.clone() }
     }
@@ -160,15 +164,30 @@ impl R2Store {
         }
     }
 
-    /// Reads a small JSON object; `None` when it does not exist.
+    /// Reads a small JSON object (at most [`MAX_JSON_BYTES`]); `None` when it does not exist.
     pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, R2Error> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let resp = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
             Ok(r) => r,
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(aws_sdk_s3::operation::get_object::GetObjectError::is_no_such_key) =>
+            {
+                return Ok(None);
+            }
             Err(e) => return Err(self.error(e)),
         };
+        let too_large = || R2Error::BadObject {
+            key: key.to_owned(),
+            reason: format!("it is larger than {} MB", MAX_JSON_BYTES / 1_000_000),
+        };
+        if resp.content_length().is_some_and(|n| n > MAX_JSON_BYTES as i64) {
+            return Err(too_large());
+        }
         let bytes = resp.body.collect().await.map_err(|e| R2Error::Other(e.to_string()))?.into_bytes();
+        if bytes.len() > MAX_JSON_BYTES {
+            return Err(too_large());
+        }
         serde_json::from_slice(&bytes)
             .map(Some)
             .map_err(|e| R2Error::BadObject { key: key.to_owned(), reason: e.to_string() })

@@ -21,6 +21,8 @@ use crate::secrets::{Secret, SecretKind, Secrets};
 
 /// The machine metadata key that names the job a machine belongs to.
 pub const METADATA_JOB: &str = "arke_export_job";
+/// The machine metadata key that names the installation whose machine it is.
+pub const METADATA_INSTALLATION: &str = "arke_export_installation";
 /// The machine metadata key that names the job's batch.
 pub const METADATA_BATCH: &str = "arke_export_batch";
 

@@ -18,10 +18,14 @@ pub enum StoreError {
     Folder { path: String, reason: String },
     #[error("the job database was written by a newer Arke Export (schema {0}); update the app")]
     TooNew(i64),
+    /// Someone else (another task, or another process on the same store) saved the job first.
+    #[error("job {0} was changed by someone else at the same moment")]
+    Conflict(String),
 }
 
 /// Migrations, in order; `user_version` counts those applied.
-const MIGRATIONS: &[&str] = &["CREATE TABLE batches (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE batches (
         id TEXT PRIMARY KEY,
         created_at INTEGER NOT NULL,
         data TEXT NOT NULL
@@ -43,7 +47,10 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE batches (
         state TEXT NOT NULL,
         detail TEXT NOT NULL
      );
-     CREATE INDEX job_events_job ON job_events(job_id, id);"];
+     CREATE INDEX job_events_job ON job_events(job_id, id);",
+    // Compare-and-set saves: a save names the version it read.
+    "ALTER TABLE jobs ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+];
 
 pub struct Store {
     conn: Mutex<Connection>,
@@ -76,7 +83,7 @@ impl Store {
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Writes a batch and its jobs in one transaction.
@@ -108,17 +115,24 @@ impl Store {
         Ok(())
     }
 
-    /// Saves jobs in one transaction, each with a timeline entry when its `detail` is given.
+    /// Saves jobs in one transaction, each with a timeline entry when its `detail` is given. Compare and
+    /// set: each job is written only if its row still has the `version` the job was read with, else
+    /// nothing is and the answer is [`StoreError::Conflict`]. The caller bumps its copies' `version`.
     pub fn save(&self, jobs: &[(&Job, Option<&str>)]) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         {
-            let mut update =
-                tx.prepare_cached("UPDATE jobs SET state = ?2, updated_at = ?3, data = ?4 WHERE id = ?1")?;
+            let mut update = tx.prepare_cached(
+                "UPDATE jobs SET state = ?2, updated_at = ?3, data = ?4, version = version + 1 \
+                 WHERE id = ?1 AND version = ?5",
+            )?;
             let mut event =
                 tx.prepare_cached("INSERT INTO job_events (job_id, at, state, detail) VALUES (?1, ?2, ?3, ?4)")?;
             for (job, timeline) in jobs {
-                update.execute(params![job.id, job.state.as_str(), job.updated_at, serde_json::to_string(job)?])?;
+                let data = serde_json::to_string(job)?;
+                if update.execute(params![job.id, job.state.as_str(), job.updated_at, data, job.version])? == 0 {
+                    return Err(StoreError::Conflict(job.id.clone()));
+                }
                 if let Some(detail) = timeline {
                     event.execute(params![job.id, now_ms(), job.state.as_str(), detail])?;
                 }
@@ -129,13 +143,7 @@ impl Store {
     }
 
     pub fn job(&self, id: &str) -> Result<Option<Job>, StoreError> {
-        let data: Option<String> =
-            self.conn().query_row("SELECT data FROM jobs WHERE id = ?1", [id], |r| r.get(0)).optional()?;
-        let mut job: Option<Job> = data.map(|d| serde_json::from_str(&d)).transpose()?;
-        if let Some(job) = &mut job {
-            job.actions = job.state.actions().to_vec();
-        }
-        Ok(job)
+        Ok(self.query("SELECT data, version FROM jobs WHERE id = ?1", [id])?.pop())
     }
 
     /// Finds a job by its id, or by a unique prefix of it (for the CLI).
@@ -148,7 +156,7 @@ impl Store {
             return Ok(Vec::new());
         }
         self.query(
-            "SELECT data FROM jobs WHERE substr(id, 1, ?2) = ?1 ORDER BY batch_id, seq LIMIT 5",
+            "SELECT data, version FROM jobs WHERE substr(id, 1, ?2) = ?1 ORDER BY batch_id, seq LIMIT 5",
             params![prefix, prefix.chars().count() as i64],
         )
     }
@@ -156,10 +164,12 @@ impl Store {
     fn query<P: rusqlite::Params>(&self, sql: &str, p: P) -> Result<Vec<Job>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(p, |r| r.get::<_, String>(0))?;
+        let rows = stmt.query_map(p, |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
         let mut jobs = Vec::new();
-        for data in rows {
-            let mut job: Job = serde_json::from_str(&data?)?;
+        for row in rows {
+            let (data, version) = row?;
+            let mut job: Job = serde_json::from_str(&data)?;
+            job.version = version;
             // Rows written before jobs carried their actions.
             job.actions = job.state.actions().to_vec();
             jobs.push(job);
@@ -170,7 +180,8 @@ impl Store {
     /// Every job, newest batch first, in submission order within a batch.
     pub fn jobs(&self) -> Result<Vec<Job>, StoreError> {
         self.query(
-            "SELECT j.data FROM jobs j JOIN batches b ON b.id = j.batch_id ORDER BY b.created_at DESC, b.id, j.seq",
+            "SELECT j.data, j.version FROM jobs j JOIN batches b ON b.id = j.batch_id \
+             ORDER BY b.created_at DESC, b.id, j.seq",
             [],
         )
     }
@@ -179,14 +190,15 @@ impl Store {
         let list = states.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(",");
         self.query(
             &format!(
-                "SELECT j.data FROM jobs j JOIN batches b ON b.id = j.batch_id WHERE j.state IN ({list}) ORDER BY b.created_at, b.id, j.seq"
+                "SELECT j.data, j.version FROM jobs j JOIN batches b ON b.id = j.batch_id \
+                 WHERE j.state IN ({list}) ORDER BY b.created_at, b.id, j.seq"
             ),
             [],
         )
     }
 
     pub fn batch_jobs(&self, batch_id: &str) -> Result<Vec<Job>, StoreError> {
-        self.query("SELECT data FROM jobs WHERE batch_id = ?1 ORDER BY seq", [batch_id])
+        self.query("SELECT data, version FROM jobs WHERE batch_id = ?1 ORDER BY seq", [batch_id])
     }
 
     pub fn timeline(&self, job_id: &str) -> Result<Vec<TimelineEntry>, StoreError> {
@@ -246,6 +258,7 @@ mod tests {
             store.insert_batch(&batch, &[a.clone(), b.clone()]).unwrap();
             a.spawning(now_ms()).unwrap();
             store.save(&[(&a, Some("creating machine"))]).unwrap();
+            a.version += 1;
         }
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.job(&a.id).unwrap().unwrap().state, JobState::Spawning);
@@ -262,5 +275,36 @@ mod tests {
         assert_eq!(version, MIGRATIONS.len() as i64);
         let mode: String = store.conn().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn a_stale_copy_never_overwrites_a_newer_save() {
+        let dir = tempfile::tempdir().unwrap();
+        let batch = Batch {
+            id: new_id("batch"),
+            created_at: now_ms(),
+            options: ExportOptions::default(),
+            per_machine: 1,
+            record_count: 1,
+        };
+        let mut job = job(&batch.id);
+        let store = Store::open(dir.path()).unwrap();
+        store.insert_batch(&batch, std::slice::from_ref(&job)).unwrap();
+        job.spawning(1).unwrap();
+        store.save(&[(&job, None)]).unwrap();
+        // Two readers (the poller, and a cancel from the CLI's own store) hold the same version.
+        let (mut poller, mut canceler) = (store.job(&job.id).unwrap().unwrap(), Store::open(dir.path()).unwrap());
+        let mut canceled = canceler.job(&job.id).unwrap().unwrap();
+        canceled.cancel(2).unwrap();
+        canceler.save(&[(&canceled, Some("canceled"))]).unwrap();
+        assert!(poller.running(None).unwrap());
+        let lost = store.save(&[(&poller, Some("the worker started exporting"))]);
+        assert!(matches!(lost, Err(StoreError::Conflict(ref id)) if *id == job.id), "{lost:?}");
+        // Re-read, the job refuses to run again.
+        poller = store.job(&job.id).unwrap().unwrap();
+        assert_eq!((poller.state, poller.version), (JobState::Canceled, 2));
+        assert!(poller.running(None).is_err());
+        canceler = store;
+        assert_eq!(canceler.timeline(&job.id).unwrap().last().unwrap().state, JobState::Canceled);
     }
 }

@@ -118,9 +118,11 @@ async fn a_download_cut_midway_resumes_and_is_verified() {
 async fn a_bad_token_is_a_clear_error_on_the_job() {
     let dir = tempfile::tempdir().unwrap();
     let ext = External::start(dir.path(), 30).await;
+    let fly = ext.sandbox.endpoints().fly_api_url;
     ext.secrets
         .set(
             arke_export_engine::secrets::SecretKind::FlyToken,
+            Some(&fly),
             &arke_export_engine::secrets::Secret::new("wrong-token"),
         )
         .unwrap();

@@ -45,13 +45,18 @@ fn killed_mid_batch_then_restarted_loses_nothing() {
     store.save(&[(&stranded, Some("simulated crash before its machine was created"))]).unwrap();
     drop(store);
 
-    // And a machine that belongs to no job of ours.
+    // And a machine of this installation that belongs to no job of ours.
+    let installation = arke_export_engine::installation::load_or_create(&data).unwrap();
     let ghost = CreateMachineRequest {
         name: Some("ghost".into()),
         region: None,
         config: MachineConfig {
             image: "registry.fly.io/arke-export-worker:test".into(),
-            metadata: [("arke_export_job".to_owned(), "job_unknown".to_owned())].into(),
+            metadata: [
+                ("arke_export_job".to_owned(), "job_unknown".to_owned()),
+                ("arke_export_installation".to_owned(), installation.clone()),
+            ]
+            .into(),
             ..MachineConfig::default()
         },
         skip_launch: Some(true),

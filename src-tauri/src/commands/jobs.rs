@@ -8,7 +8,7 @@ use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 
 use super::CmdResult;
-use crate::dialogs;
+use crate::dialogs::{self, SaveTarget};
 use crate::state::AppState;
 
 #[tauri::command]
@@ -36,14 +36,17 @@ pub(crate) async fn timeline(state: State<'_, AppState>, job_id: String) -> CmdR
     Ok(state.engine().await?.timeline(&job_id)?)
 }
 
-/// A native save dialog (default name from the result), then the verified download.
-/// `None` when the archivist canceled the dialog.
+/// A native save dialog (offering the engine's name for the file), then the verified download; the
+/// dialog asked before replacing a file. `None` when the archivist canceled the dialog.
 #[tauri::command]
 pub(crate) async fn download(app: AppHandle, state: State<'_, AppState>, job_id: String) -> CmdResult<Option<Job>> {
     let engine = state.engine().await?;
     let job = engine.job(&job_id)?;
-    let Some(path) = dialogs::save_path(&app, &Engine::default_file_name(&job)).await else { return Ok(None) };
-    Ok(Some(engine.download(&job.id, &path).await?))
+    Ok(Some(match dialogs::save_path(&app, &Engine::default_file_name(&job)).await {
+        None => return Ok(None),
+        Some(SaveTarget::Confirmed(path)) => engine.download_replacing(&job.id, &path).await?,
+        Some(SaveTarget::Folder(dir)) => engine.download_to_dir(&job.id, &dir).await?,
+    }))
 }
 
 /// "Download all" of a batch: a folder dialog, then every ready job into it (going on after a

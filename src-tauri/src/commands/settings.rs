@@ -11,7 +11,7 @@ use crate::state::AppState;
 
 #[tauri::command]
 pub(crate) async fn settings_get(state: State<'_, AppState>) -> CmdResult<SettingsView> {
-    let mut view = SettingsView::load(&state.settings()?, &state.secrets)?;
+    let mut view = SettingsView::load(&state.settings()?, &state.secrets).await?;
     // The mode actually running (a failed Fly start leaves none).
     if let Some(engine) = state.engine.read().await.as_ref() {
         view.mode = engine.config().mode;
@@ -27,7 +27,7 @@ pub(crate) async fn settings_save(
     update: SettingsUpdate,
 ) -> CmdResult<SettingsView> {
     let mut file = state.settings()?;
-    update.apply(&mut file, &state.secrets)?;
+    update.apply(&mut file, &state.secrets).await?;
     let engine = state.restart_engine().await?;
     crate::bridge::forward(app, &engine);
     settings_get(state).await
@@ -35,7 +35,7 @@ pub(crate) async fn settings_save(
 
 #[tauri::command]
 pub(crate) async fn secret_clear(state: State<'_, AppState>, kind: SecretKind) -> CmdResult<SettingsView> {
-    state.secrets.clear(kind).map_err(EngineError::from)?;
+    state.secrets.clear(kind, kind.endpoint(&state.config()?)).map_err(EngineError::from)?;
     settings_get(state).await
 }
 

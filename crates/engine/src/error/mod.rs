@@ -47,6 +47,9 @@ pub enum EngineError {
     InvalidFile(String),
     #[error("could not read {what}: {reason}")]
     Input { what: String, reason: String },
+    /// The UI asked for a file the archivist did not drop or choose in this session.
+    #[error("{0} was not dropped on the window or chosen in this session")]
+    NotGranted(String),
     #[error("the sandbox could not start in {dir}: {reason}")]
     Sandbox { dir: String, reason: String },
     #[error("Fly mode needs these settings first: {0}")]
@@ -77,6 +80,7 @@ impl EngineError {
             EngineError::Secret(SecretError::Unavailable { .. }) => ErrorCode::KeyringUnavailable,
             EngineError::Secret(SecretError::NoEndpoint { .. }) => ErrorCode::SettingsIncomplete,
             EngineError::Secret(_) => ErrorCode::KeyringError,
+            EngineError::Store(StoreError::Conflict(_)) => ErrorCode::JobChanged,
             EngineError::Store(_) => ErrorCode::StoreError,
             EngineError::Fly(e) => e.code(),
             EngineError::R2(e) => e.code(),
@@ -88,6 +92,7 @@ impl EngineError {
             EngineError::NoRecords(_) => ErrorCode::NoRecords,
             EngineError::InvalidFile(_) => ErrorCode::InvalidFile,
             EngineError::Input { .. } => ErrorCode::InputFailed,
+            EngineError::NotGranted(_) => ErrorCode::FileNotGranted,
             EngineError::Sandbox { .. } => ErrorCode::SandboxFailed,
             EngineError::Incomplete(_) => ErrorCode::SettingsIncomplete,
             EngineError::Starting => ErrorCode::EngineStarting,

@@ -156,7 +156,10 @@ impl Job {
         self.check(JobAction::Retry)?;
         let fresh = Job::queued(&self.batch_id, std::mem::take(&mut self.pis), self.options.clone(), self.created_at);
         let attempt = self.attempt + 1;
-        *self = Job { id: self.id.clone(), task_id: format!("{}-r{attempt}", self.id), attempt, ..fresh };
+        // The installation's part of the task id (before the job id) stays.
+        let installation = self.task_id.find(&self.id).map_or("", |at| &self.task_id[..at]);
+        let task_id = format!("{installation}{}-r{attempt}", self.id);
+        *self = Job { id: self.id.clone(), task_id, attempt, version: self.version, ..fresh };
         Ok(())
     }
 
@@ -244,6 +247,10 @@ mod tests {
         assert_eq!(j.task_id, format!("{}-r2", j.id));
         assert_eq!((j.reason, j.reason_code, j.started_at, j.finished_at), (None, None, None, None));
         assert_eq!(j.pis.len(), 1);
+        j.task_id = format!("abc123-{}-r2", j.id);
+        j.cancel(3).unwrap();
+        j.retry().unwrap();
+        assert_eq!(j.task_id, format!("abc123-{}-r3", j.id), "the installation's prefix stays");
     }
 
     #[test]

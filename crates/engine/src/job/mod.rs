@@ -129,6 +129,10 @@ pub struct Job {
     /// When the bucket's copy goes away (ready jobs).
     #[ts(type = "number | null")]
     pub expires_at: Option<i64>,
+    /// The store row's version this copy was read at (compare-and-set saves); kept in its own column.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub version: i64,
 }
 
 impl Job {
@@ -159,6 +163,7 @@ impl Job {
             started_at: None,
             finished_at: None,
             expires_at: None,
+            version: 0,
         }
     }
 }
@@ -200,7 +205,7 @@ pub struct BatchSummary {
 }
 
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
 }
 
 /// A new job or batch id: a prefix and a time-ordered random suffix (valid as a TASK_ID).

@@ -2,11 +2,10 @@
 
 use std::collections::HashMap;
 
-use arke_export_contract::bucket::result_key;
-use arke_export_contract::result::TaskResult;
 use arke_fly_api::state;
 
 use super::poll::finish_from_result;
+use super::unless_moved;
 use crate::core::Inner;
 use crate::error::{EngineError, ErrorCode};
 use crate::fly::FlyError;
@@ -33,36 +32,41 @@ pub(super) async fn check_machine(
         && m.state == state::STARTED
         && job.state == JobState::Spawning
     {
-        job.running(None)?;
-        inner.save_one(job, &format!("machine {id} started"))?;
+        unless_moved(inner.transition(job, Some(&format!("machine {id} started")), |j| j.running(None)))?;
     }
     if !exited {
         return Ok(());
     }
     // The worker writes result.json before it exits: read it now, the listing may predate it.
-    if inner.services.r2.get_json::<TaskResult>(&result_key(&job.task_id)).await?.is_some() {
-        return finish_from_result(inner, job).await;
+    if finish_from_result(inner, job).await? {
+        return Ok(());
     }
     let code = machine.as_ref().and_then(arke_fly_api::Machine::exit_code);
-    job.exit_code = code;
     let now = now_ms();
-    match (code, export_object(listing, &job.task_id)) {
+    let saved = match (code, export_object(listing, &job.task_id)) {
         (Some(0), Some((key, info))) => {
-            let file_name = key.rsplit('/').next().unwrap_or(key).to_owned();
+            let file_name = crate::file_name::for_display(key.rsplit('/').next().unwrap_or(key));
             let output = JobOutput { key: key.clone(), file_name, size: info.size, sha256: None };
-            job.mark_ready(output, now, inner.config.retention_ms())?;
-            inner.save_one(job, "machine exited 0 and its export is in the bucket (no result.json)")?;
+            let detail = "machine exited 0 and its export is in the bucket (no result.json)";
+            inner.transition(job, Some(detail), |j| {
+                j.mark_ready(output.clone(), now, inner.config.retention_ms())?;
+                j.exit_code = code;
+                Ok(())
+            })
         }
         (Some(code), _) => {
             let reason = format!("the machine stopped with exit code {code} without reporting a result");
-            job.fail(ErrorCode::MachineExit, reason, now)?;
-            inner.save_one(job, &format!("machine exited with code {code}"))?;
+            inner.transition(job, Some(&format!("machine exited with code {code}")), |j| {
+                j.fail(ErrorCode::MachineExit, reason.clone(), now)?;
+                j.exit_code = Some(code);
+                Ok(())
+            })
         }
-        (None, _) => {
-            job.fail(ErrorCode::MachineVanished, "the machine disappeared before it reported a result".into(), now)?;
-            inner.save_one(job, "machine vanished")?;
-        }
-    }
+        (None, _) => inner.transition(job, Some("machine vanished"), |j| {
+            j.fail(ErrorCode::MachineVanished, "the machine disappeared before it reported a result".into(), now)
+        }),
+    };
+    unless_moved(saved)?;
     inner.settle(&job.batch_id);
     Ok(())
 }

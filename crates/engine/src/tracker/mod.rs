@@ -18,6 +18,21 @@ use crate::core::Inner;
 
 pub(crate) use poll::{PollState, poll_once};
 
+use crate::error::EngineError;
+
+/// A change the job no longer allows, once read again after a lost race (canceled meanwhile, or moved
+/// on by another process), is nothing left to do: `None`.
+pub(super) fn unless_moved<T>(result: Result<T, EngineError>) -> Result<Option<T>, EngineError> {
+    match result {
+        Ok(out) => Ok(Some(out)),
+        Err(EngineError::WrongState { job, state, .. }) => {
+            tracing::debug!("job {job} is {} now; left as it is", state.as_str());
+            Ok(None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Re-attaches, then starts the spawner and the poller; both stop when the engine is dropped.
 pub(crate) async fn start(inner: &Arc<Inner>) {
     if let Err(e) = reattach::reattach(inner).await {

@@ -2,17 +2,19 @@
 
 use std::collections::HashMap;
 
-use arke_export_contract::bucket::{EXPORTS_PREFIX, result_key};
+use arke_export_contract::bucket::{EXPORTS_PREFIX, result_key, task_prefix};
 use arke_export_contract::result::{ResultStatus, TaskResult};
 
-use super::{machines, timeouts};
+use super::{machines, timeouts, unless_moved};
 use crate::core::Inner;
 use crate::error::{EngineError, ErrorCode};
+use crate::file_name::for_display;
 use crate::job::{Job, JobOutput, JobProgress, JobState, now_ms};
 use crate::listing::progress_markers;
+use crate::r2::R2Error;
 
 /// Machine look-ups per poll, at most (Fly allows 5 gets/s; the rest of the budget is for waits).
-pub const MACHINE_CHECKS_PER_POLL: usize = 3;
+const MACHINE_CHECKS_PER_POLL: usize = 3;
 
 /// What the poller remembers between polls.
 #[derive(Default)]
@@ -29,13 +31,20 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
         return Ok(());
     }
     // Progress comes from the markers' names: the listing is the only bucket request of a quiet poll.
-    let listing = inner.services.r2.list(EXPORTS_PREFIX).await?;
+    // Only this installation's tasks (`exports/{installation}-`), unless a job from before task ids
+    // carried the installation is still active.
+    let own = inner.task_id_prefix();
+    let prefix = if active.iter().all(|j| j.task_id.starts_with(&own)) {
+        format!("{EXPORTS_PREFIX}{own}")
+    } else {
+        EXPORTS_PREFIX.to_owned()
+    };
+    let listing = inner.services.r2.list(&prefix).await?;
     let progress = progress_markers(&listing);
     let mut machine_candidates = Vec::new();
-    let mut progressed: Vec<(Job, Option<&str>)> = Vec::new();
     for mut job in active {
         if listing.contains_key(&result_key(&job.task_id)) {
-            finish_from_result(inner, &mut job).await?;
+            let _ = finish_from_result(inner, &mut job).await?;
             continue;
         }
         if timeouts::overdue(inner, &job, now) {
@@ -45,15 +54,18 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
         if let Some(counts) = progress.get(job.task_id.as_str()) {
             let first = job.state == JobState::Spawning;
             let p = JobProgress { done: counts.done, failed: counts.failed, total: counts.total };
-            if job.running(Some(p))? {
-                progressed.push((job.clone(), first.then_some("the worker started exporting")));
+            // Saved only if no one changed the job since this poll read it: a cancel stays a cancel.
+            if job.clone().running(Some(p))? {
+                let detail = first.then_some("the worker started exporting");
+                if unless_moved(inner.transition(&mut job, detail, |j| j.running(Some(p))))?.is_none() {
+                    continue;
+                }
             }
         }
         if job.machine_id.is_some() {
             machine_candidates.push((ps.machine_checked_at.get(&job.id).copied().unwrap_or(0), job));
         }
     }
-    inner.save(&mut progressed.iter_mut().map(|(j, d)| (j, *d)).collect::<Vec<_>>())?;
     machine_candidates.sort_by_key(|(at, _)| *at);
     for (_, mut job) in machine_candidates.into_iter().take(MACHINE_CHECKS_PER_POLL) {
         ps.machine_checked_at.insert(job.id.clone(), now);
@@ -62,37 +74,83 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
     Ok(())
 }
 
-/// Reads result.json and moves the job to ready or failed.
-pub(super) async fn finish_from_result(inner: &Inner, job: &mut Job) -> Result<(), EngineError> {
-    let Some(result) = inner.services.r2.get_json::<TaskResult>(&result_key(&job.task_id)).await? else {
-        return Ok(());
+/// Reads result.json and moves the job to ready or failed; `false` when there is none yet. A result.json
+/// that is not what the worker writes (malformed, too large, naming an object outside the task's
+/// folder) fails its job and no other.
+pub(super) async fn finish_from_result(inner: &Inner, job: &mut Job) -> Result<bool, EngineError> {
+    let result = match inner.services.r2.get_json::<TaskResult>(&result_key(&job.task_id)).await {
+        Ok(Some(result)) => result,
+        Ok(None) => return Ok(false),
+        Err(e @ R2Error::BadObject { .. }) => {
+            let detail = Some("its result.json is not what the worker writes");
+            unless_moved(inner.transition(job, detail, |j| j.fail(ErrorCode::R2BadObject, e.to_string(), now_ms())))?;
+            inner.settle(&job.batch_id);
+            return Ok(true);
+        }
+        Err(e) => return Err(e.into()),
     };
-    job.failures.clone_from(&result.failures);
     let m = &result.metrics;
-    job.progress = Some(JobProgress {
+    let progress = Some(JobProgress {
         done: m.entities_exported,
         failed: m.entities_failed,
-        total: Some(m.entities_exported + m.entities_failed),
+        total: Some(m.entities_exported.saturating_add(m.entities_failed)),
     });
     let now = now_ms();
-    match (result.status, result.output_r2_key, result.output_file_name) {
-        (ResultStatus::Success, Some(key), Some(file_name)) => {
-            let size = result.output_file_size.unwrap_or(0);
-            job.mark_ready(
-                JobOutput { key, file_name, size, sha256: result.output_sha256 },
-                now,
-                inner.config.retention_ms(),
-            )?;
-            let failed =
-                if job.failures.is_empty() { String::new() } else { format!(", {} failed", job.failures.len()) };
-            inner.save_one(job, &format!("exported {} records{failed}", result.metrics.entities_exported))?;
-        }
-        _ => {
-            let error = result.error.unwrap_or_else(|| "the worker reported an error".into());
-            job.fail(ErrorCode::WorkerError, error, now)?;
-            inner.save_one(job, "the worker reported an error")?;
+    // The change is decided on the job as stored (see `Inner::transition`); the result's details go
+    // with it only when the lifecycle allowed it.
+    let (detail, change): (String, Box<dyn Fn(&mut Job) -> Result<(), EngineError> + Send + Sync>) =
+        match (result.status, result.output_r2_key.clone()) {
+            (ResultStatus::Success, Some(key)) if !in_task_folder(&key, &job.task_id) => {
+                let reason = format!("its result.json names {:?}, which is not in the task's folder", for_display(&key));
+                let change = move |j: &mut Job| j.fail(ErrorCode::R2BadObject, reason.clone(), now);
+                ("its result.json names another object".into(), Box::new(change))
+            }
+            (ResultStatus::Success, Some(key)) => {
+                let size = result.output_file_size.unwrap_or(0);
+                // The worker's file name is only shown; the local name is made by the engine.
+                let file_name = for_display(result.output_file_name.as_deref().unwrap_or_default());
+                let output = JobOutput { key, file_name, size, sha256: result.output_sha256.clone() };
+                let retention = inner.config.retention_ms();
+                let change = move |j: &mut Job| j.mark_ready(output.clone(), now, retention);
+                let failed = if result.failures.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} failed", result.failures.len())
+                };
+                (format!("exported {} records{failed}", m.entities_exported), Box::new(change))
+            }
+            _ => {
+                let error = for_display(result.error.as_deref().unwrap_or("the worker reported an error"));
+                let change = move |j: &mut Job| j.fail(ErrorCode::WorkerError, error.clone(), now);
+                ("the worker reported an error".into(), Box::new(change))
+            }
+        };
+    let saved = inner.transition(job, Some(&detail), |j| {
+        change(j)?;
+        j.failures.clone_from(&result.failures);
+        j.progress = progress;
+        Ok(())
+    });
+    unless_moved(saved)?;
+    inner.settle(&job.batch_id);
+    Ok(true)
+}
+
+/// True when `key` is an object of the task's own folder (`exports/{task_id}/…`, no `..` or empty part).
+fn in_task_folder(key: &str, task_id: &str) -> bool {
+    key.strip_prefix(&task_prefix(task_id))
+        .is_some_and(|rest| !rest.is_empty() && rest.split('/').all(|part| !matches!(part, "" | "." | "..")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_task_folder;
+
+    #[test]
+    fn only_the_tasks_own_objects_are_downloaded() {
+        assert!(in_task_folder("exports/t1/01HZX3K9Q4M8V2T6R5N7P0W1YB.xml", "t1"));
+        for key in ["exports/t2/x.xml", "exports/t1/", "exports/t1/../t2/x.xml", "exports/t1//x", "x.xml", "/etc/x"] {
+            assert!(!in_task_folder(key, "t1"), "{key}");
         }
     }
-    inner.settle(&job.batch_id);
-    Ok(())
 }

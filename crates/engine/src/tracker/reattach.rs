@@ -1,15 +1,16 @@
 //! After a restart: spawning jobs find the machine created under their name (or wait again), and
-//! machines that belong to no unfinished job are destroyed.
+//! machines of this installation that belong to no unfinished job of it are destroyed.
 
 use std::collections::HashSet;
 
 use arke_fly_api::state;
 
+use super::unless_moved;
 use crate::core::Inner;
 use crate::error::EngineError;
 use crate::events::JobEvent;
 use crate::job::JobState;
-use crate::services::METADATA_JOB;
+use crate::services::{METADATA_INSTALLATION, METADATA_JOB};
 
 pub(super) async fn reattach(inner: &Inner) -> Result<(), EngineError> {
     let machines = match inner.services.fly.list().await {
@@ -21,15 +22,12 @@ pub(super) async fn reattach(inner: &Inner) -> Result<(), EngineError> {
         if job.machine_id.is_some() {
             continue;
         }
-        match machines.iter().find(|m| m.name == job.task_id) {
-            Some(m) => {
-                job.attach(m)?;
-                inner.save_one(&mut job, &format!("re-attached to machine {}", m.id))?;
-            }
-            None => {
-                job.requeue(None)?;
-                inner.save_one(&mut job, "its machine was never created; queued again")?;
-            }
+        if let Some(m) = machines.iter().find(|m| m.name == job.task_id) {
+            let detail = format!("re-attached to machine {}", m.id);
+            unless_moved(inner.transition(&mut job, Some(&detail), |j| j.attach(m)))?;
+        } else {
+            let detail = "its machine was never created; queued again";
+            unless_moved(inner.transition(&mut job, Some(detail), |j| j.requeue(None)))?;
         }
     }
     // By job id (from the machine's metadata), not machine id: another process sharing this store
@@ -41,6 +39,10 @@ pub(super) async fn reattach(inner: &Inner) -> Result<(), EngineError> {
         .flat_map(|j| [j.id.clone(), j.task_id])
         .collect();
     for m in machines {
+        // Another installation's machine (or one from before machines carried it) is never touched.
+        if m.config.metadata.get(METADATA_INSTALLATION) != Some(&inner.installation) {
+            continue;
+        }
         let Some(job_id) = m.config.metadata.get(METADATA_JOB) else { continue };
         if unfinished.contains(job_id) || unfinished.contains(&m.name) || m.state == state::DESTROYED {
             continue;

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::machines::check_machine;
+use super::unless_moved;
 use crate::core::Inner;
 use crate::error::{EngineError, ErrorCode};
 use crate::job::{Job, JobState, now_ms};
@@ -43,8 +44,9 @@ pub(super) async fn time_out(
         tracing::warn!("could not destroy machine {id} of timed-out job {}: {e}", job.id);
     }
     let what = if code == ErrorCode::SpawnTimeout { "did not start" } else { "did not finish" };
-    job.fail(code, format!("the machine {what} within {limit} s and was destroyed"), now_ms())?;
-    inner.save_one(job, &format!("timed out after {limit} s; machine destroyed"))?;
+    let reason = format!("the machine {what} within {limit} s and was destroyed");
+    let detail = format!("timed out after {limit} s; machine destroyed");
+    unless_moved(inner.transition(job, Some(&detail), |j| j.fail(code, reason.clone(), now_ms())))?;
     inner.settle(&job.batch_id);
     Ok(())
 }
@@ -57,8 +59,7 @@ pub(super) async fn expire_ready(inner: &Inner, now: i64) -> Result<(), EngineEr
             inner.delete_export(&job).await;
             let reason =
                 format!("the export was kept {} h in the bucket and has been removed", inner.config.retention_h);
-            job.expire(reason, now)?;
-            inner.save_one(&mut job, "expired")?;
+            unless_moved(inner.transition(&mut job, Some("expired"), |j| j.expire(reason.clone(), now)))?;
         }
     }
     Ok(())

@@ -56,10 +56,11 @@ impl External {
         let sandbox = Sandbox::start_with(&dir.join("services"), sandbox_options(size)).await.unwrap();
         let secrets = Secrets::with_service(&format!("arke-export-test-{}", uuid::Uuid::new_v4().simple()), false);
         let e = sandbox.endpoints();
-        secrets.set(SecretKind::FlyToken, &Secret::new(e.fly_api_token.clone())).unwrap_or_else(|err| {
+        let fly = Some(e.fly_api_url.as_str());
+        secrets.set(SecretKind::FlyToken, fly, &Secret::new(e.fly_api_token.clone())).unwrap_or_else(|err| {
             panic!("no keyring ({err}): run the tests with scripts/with-keyring.sh (make test does)")
         });
-        secrets.set(SecretKind::R2Secret, &Secret::new(e.r2_secret_access_key.clone())).unwrap();
+        secrets.set(SecretKind::R2Secret, Some(&e.r2_endpoint), &Secret::new(e.r2_secret_access_key.clone())).unwrap();
         External { sandbox, secrets }
     }
 
