@@ -62,11 +62,14 @@ BUNDLE := $(RELEASE)/bundle
 # /usr/bin/arke-export-worker; the CLI as /usr/bin/arke-export. Both are declared only in
 # src-tauri/tauri.dist.conf.json: tauri-build copies every externalBin on *each* build of the
 # desktop crate (cargo clippy/test/run too), so the base config must not need the binaries.
+# The cargo arguments after `--` make tauri build resolve features exactly as the sidecars step did,
+# so nothing is compiled twice (see scripts/stage-sidecars.sh).
 dist: deps ui sidecars
-	cd src-tauri && $(TAURI) build --bundles deb,rpm --config tauri.dist.conf.json -- --locked
+	cd src-tauri && $(TAURI) build --bundles deb,rpm --config tauri.dist.conf.json \
+	  -- --locked $$(../scripts/stage-sidecars.sh --cargo-args)
 	@ls -l $(BUNDLE)/deb/*.deb $(BUNDLE)/rpm/*.rpm
 
-# The release worker and CLI, copied where tauri.dist.conf.json expects them (gitignored).
+# The release app, worker and CLI; the last two copied where tauri.dist.conf.json expects them.
 sidecars:
 	./scripts/stage-sidecars.sh
 

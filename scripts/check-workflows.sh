@@ -11,5 +11,6 @@ if [ -z "$actionlint" ]; then
   echo "actionlint is not installed: run scripts/install-deps.sh" >&2
   exit 1
 fi
-"$actionlint" -no-color .github/workflows/*.yml
-echo "workflows: $(ls .github/workflows/*.yml | wc -l) files pass actionlint $("$actionlint" -version | head -1)"
+files=(.github/workflows/*.yml)
+"$actionlint" -no-color "${files[@]}"
+echo "workflows: ${#files[@]} files pass actionlint $("$actionlint" -version | head -1)"

@@ -21,4 +21,6 @@ app_commands! {
     commands::settings::secret_clear,
     commands::settings::test_fly,
     commands::settings::test_r2,
+    commands::updates::update_check,
+    commands::updates::update_install,
 }

@@ -9,6 +9,7 @@ mod grants;
 #[cfg(test)]
 mod permissions;
 mod state;
+mod updates;
 
 use tauri::Manager;
 
@@ -33,8 +34,12 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
+        // Checks and installs are the app's own commands (`update_check`, `update_install`); the
+        // webview is granted none of the plugin's.
+        .plugin(tauri_plugin_updater::Builder::new().build())
         .setup(|app| {
             app.manage(state::AppState::new());
+            app.manage(updates::Pending::default());
             // Start the engine (and, in sandbox mode, the local stand-ins) before the UI asks for it.
             let handle = app.handle().clone();
             tauri::async_runtime::block_on(async move {

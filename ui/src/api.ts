@@ -5,6 +5,7 @@ import type { AppInfo } from "./bindings/AppInfo";
 import type { Batch } from "./bindings/Batch";
 import type { BatchDownload } from "./bindings/BatchDownload";
 import type { CheckResult } from "./bindings/CheckResult";
+import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportOptions } from "./bindings/ExportOptions";
 import type { Job } from "./bindings/Job";
 import type { JobEvent } from "./bindings/JobEvent";
@@ -13,6 +14,7 @@ import type { SecretKind } from "./bindings/SecretKind";
 import type { SettingsUpdate } from "./bindings/SettingsUpdate";
 import type { SettingsView } from "./bindings/SettingsView";
 import type { TimelineEntry } from "./bindings/TimelineEntry";
+import type { UpdateInfo } from "./bindings/UpdateInfo";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -20,11 +22,12 @@ export const api = {
   sampleIds: () => invoke<string[]>("sample_ids"),
   readIdsFile: (path: string) => invoke<string>("read_ids_file", { path }),
   chooseIdsFile: () => invoke<string | null>("choose_ids_file"),
-  submit: (ids: string, options: ExportOptions, perMachine: number | null) =>
-    invoke<Batch>("submit", { ids, options, perMachine }),
+  submit: (ids: string, options: ExportOptions, formats: ExportFormat[], perMachine: number | null) =>
+    invoke<Batch>("submit", { ids, options, formats, perMachine }),
   listJobs: () => invoke<Job[]>("list_jobs"),
   timeline: (jobId: string) => invoke<TimelineEntry[]>("timeline", { jobId }),
-  download: (jobId: string) => invoke<Job | null>("download", { jobId }),
+  /** One format's file, or (no format) every file of the job: one save dialog each. */
+  download: (jobId: string, format: ExportFormat | null = null) => invoke<Job | null>("download", { jobId, format }),
   downloadBatch: (batchId: string) => invoke<BatchDownload | null>("download_batch", { batchId }),
   showInFolder: (jobId: string) => invoke<void>("show_in_folder", { jobId }),
   cancel: (jobId: string) => invoke<Job>("cancel", { jobId }),
@@ -35,6 +38,8 @@ export const api = {
   secretClear: (kind: SecretKind) => invoke<SettingsView>("secret_clear", { kind }),
   testFly: () => invoke<CheckResult>("test_fly"),
   testR2: () => invoke<CheckResult>("test_r2"),
+  updateCheck: () => invoke<UpdateInfo | null>("update_check"),
+  updateInstall: () => invoke<void>("update_install"),
 };
 
 export function onJobEvent(handler: (e: JobEvent) => void): Promise<UnlistenFn> {

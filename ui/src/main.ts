@@ -6,6 +6,7 @@ import { JobStore } from "./store";
 import { exportPanel } from "./views/export-panel";
 import { jobsPanel } from "./views/jobs-panel";
 import { settingsDialog } from "./views/settings";
+import { updateBanner } from "./views/update-banner";
 
 const store = new JobStore();
 const toast = byTestId("app-error");
@@ -37,11 +38,16 @@ async function reload(): Promise<void> {
 }
 
 const panel = exportPanel(showError, () => void reload());
-const settings = settingsDialog((view) => {
-  setMode(view.mode);
-  void reload();
-});
+const banner = updateBanner();
+const settings = settingsDialog(
+  (view) => {
+    setMode(view.mode);
+    void reload();
+  },
+  (info) => banner.show(info),
+);
 byTestId("main").append(panel.element, jobsPanel(store, showError));
+byTestId("main").before(banner.element);
 document.body.append(settings.element);
 byTestId("settings-button").addEventListener("click", () => void settings.open().catch((e) => showError(errorText(e))));
 
@@ -57,6 +63,12 @@ async function start(): Promise<void> {
     showError(errorText(e));
   }
   await reload();
+  // In the background: a newer version shows the notice; no answer (offline, server down) shows
+  // nothing — the app logs it and keeps working.
+  api.updateCheck().then(
+    (info) => info && banner.show(info),
+    () => undefined,
+  );
 }
 
 void start();

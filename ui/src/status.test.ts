@@ -52,7 +52,7 @@ describe("status rendering", () => {
     expect(progressFraction(job({ state: "running", progress: { done: 3, failed: 0, total: null } }))).toBeNull();
     const downloading = job({
       state: "downloading",
-      output: { key: "k", file_name: "f.xml", size: 200, sha256: null },
+      output: { format: "mods", key: "k", file_name: "f.xml", size: 200, sha256: null },
     });
     expect(progressFraction(downloading, 50)).toBe(0.25);
     expect(progressFraction(job({ state: "ready" }))).toBe(1);

@@ -4,6 +4,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use arke_export_contract::env::ExportFormat;
 use arke_export_contract::options::{CheimarrosMode, ExportOptions};
 use arke_export_engine::config::{Config, Mode};
 use arke_export_engine::ids::{parse_ids, read_ids_file};
@@ -34,6 +35,10 @@ pub(crate) struct ExportArgs {
     /// How much of the knowledge graph to include.
     #[arg(long, value_enum, default_value = "full")]
     cheimarros: Cheimarros,
+    /// The formats to write, comma-separated, all in one pass: mods, dc (Dublin Core), marcxml. The
+    /// first is each job's main file.
+    #[arg(long = "format", value_name = "FORMATS", default_value = "mods", value_parser = parse_formats)]
+    formats: Formats,
     /// Record IDs per machine (default: the PER_MACHINE setting).
     #[arg(long)]
     per_machine: Option<u32>,
@@ -52,6 +57,22 @@ enum Cheimarros {
     Full,
     Minimal,
     Skip,
+}
+
+/// A `--format` list, in the order given.
+#[derive(Clone, Debug)]
+pub(crate) struct Formats(pub(crate) Vec<ExportFormat>);
+
+pub(crate) fn parse_formats(list: &str) -> Result<Formats, String> {
+    ExportFormat::parse_list(list).map(Formats).map_err(|e| e.replace("EXPORT_FORMAT", "--format"))
+}
+
+/// One `--format` of `download`.
+pub(crate) fn parse_format(name: &str) -> Result<ExportFormat, String> {
+    match parse_formats(name)?.0.as_slice() {
+        [one] => Ok(*one),
+        _ => Err("name one format: mods, dc or marcxml".into()),
+    }
 }
 
 async fn engine(config: Config) -> Result<Engine, EngineError> {
@@ -89,7 +110,7 @@ pub(crate) async fn export(config: Config, args: ExportArgs) -> Result<i32, Engi
         ..ExportOptions::default()
     };
     let engine = engine(config).await?;
-    let (batch, jobs) = engine.submit(&text, options, args.per_machine)?;
+    let (batch, jobs) = engine.submit_formats(&text, options, &args.formats.0, args.per_machine)?;
     if !args.json {
         eprintln!(
             "batch {}: {} records in {} jobs ({} duplicates removed, {} invalid lines)",
@@ -192,24 +213,39 @@ pub(crate) async fn status(config: Config, id: &str, json: bool) -> Result<i32, 
     Ok(if job.state == JobState::Failed { EXIT_FAILURE } else { 0 })
 }
 
-/// Into a folder (a free name there), or to the file `--out` names (kept if it exists, unless
-/// `--overwrite`).
+/// Into a folder (a free name there): the `--format` file, or every file of the job; or to the file
+/// `--out` names (kept if it exists, unless `--overwrite`): the `--format` file, or the first format's.
+/// Prints each path saved.
 pub(crate) async fn download(
     config: Config,
     id: &str,
     out: Option<PathBuf>,
+    format: Option<ExportFormat>,
     overwrite: bool,
 ) -> Result<i32, EngineError> {
     let engine = engine(config).await?;
     engine.poll_now().await?;
     let out = out.unwrap_or_else(|| PathBuf::from("."));
-    let job = match (out.is_dir(), overwrite) {
-        (true, _) => engine.download_to_dir(id, &out).await?,
-        (false, true) => engine.download_replacing(id, &out).await?,
-        (false, false) => engine.download(id, &out).await?,
+    if !out.is_dir() {
+        let job = engine.download_format(id, format, &out, overwrite).await?;
+        println!("{}", output::escape(&job.saved_to.unwrap_or_default()));
+        return Ok(0);
+    }
+    let job = engine.job(id)?;
+    let formats = match format {
+        Some(f) => vec![f],
+        None => job.all_outputs().iter().map(|o| o.format).collect(),
     };
-    println!("{}", output::escape(&job.saved_to.unwrap_or_default()));
-    Ok(0)
+    // A file that fails does not stop the others; the first error is the command's, the rest are shown.
+    let mut first_error = None;
+    for f in formats {
+        match engine.download_format_to_dir(&job.id, Some(f), &out).await {
+            Ok(saved) => println!("{}", output::escape(&saved.saved_to.unwrap_or_default())),
+            Err(e) if first_error.is_none() => first_error = Some(e),
+            Err(e) => eprintln!("arke-export: {f}: {} [{}]", output::escape(&e.to_string()), e.code().as_str()),
+        }
+    }
+    first_error.map_or(Ok(0), Err)
 }
 
 pub(crate) async fn cancel(config: Config, id: &str) -> Result<i32, EngineError> {

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+use arke_export_contract::env::ExportFormat;
 use arke_export_engine::error::ErrorCode;
 use arke_export_engine::job::{Job, TimelineEntry};
 
@@ -56,12 +57,26 @@ fn progress(job: &Job) -> String {
 }
 
 pub(crate) fn table(jobs: &[Job]) {
-    println!("{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  detail", "job", "state", "records", "progress", "size");
+    println!(
+        "{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  {:<15}  detail",
+        "job", "state", "records", "progress", "size", "files"
+    );
     for j in jobs {
-        let size = j.output.as_ref().map_or_else(|| "-".into(), |o| format!("{:.1} kB", o.size as f64 / 1000.0));
+        let outputs = j.all_outputs();
+        let size = if outputs.is_empty() {
+            "-".into()
+        } else {
+            format!("{:.1} kB", outputs.iter().map(|o| o.size).sum::<u64>() as f64 / 1000.0)
+        };
+        // The formats ready in the bucket (or, before that, the ones asked for, in brackets).
+        let files = if outputs.is_empty() {
+            format!("({})", ExportFormat::list_to_string(&j.formats))
+        } else {
+            outputs.iter().map(|o| o.format.as_str()).collect::<Vec<_>>().join(",")
+        };
         let detail = escape(j.reason.as_deref().or(j.saved_to.as_deref()).unwrap_or_default()).into_owned();
         println!(
-            "{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  {detail}",
+            "{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  {files:<15}  {detail}",
             short(&j.id),
             j.state.as_str(),
             records(j),
@@ -91,9 +106,16 @@ pub(crate) fn details(job: &Job, timeline: &[TimelineEntry]) {
         println!("machine    {m} ({})", job.region.as_deref().unwrap_or("?"));
     }
     println!("progress   {}", progress(job));
-    if let Some(o) = &job.output {
+    println!("formats    {}", ExportFormat::list_to_string(&job.formats));
+    for o in job.all_outputs() {
         let sha = escape(o.sha256.as_deref().unwrap_or("unknown")).into_owned();
-        println!("file       {} in the bucket ({} bytes, sha256 {sha})", escape(&o.file_name), o.size);
+        let saved = if job.saved_formats.contains(&o.format) { ", saved" } else { "" };
+        println!(
+            "file       {:<7} {} in the bucket ({} bytes, sha256 {sha}{saved})",
+            o.format.as_str(),
+            escape(&o.file_name),
+            o.size
+        );
     }
     if let Some(p) = &job.saved_to {
         println!("saved to   {}", escape(p));

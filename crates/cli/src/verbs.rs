@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use arke_export_contract::env::ExportFormat;
 use arke_export_engine::EngineError;
 use arke_export_engine::app_info::data_dir;
 use arke_export_engine::config::Config;
@@ -38,12 +39,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Download a ready job's file (to PATH, a file or a folder; default: this folder). In a folder a
-    /// name already taken gets " (2)"; an existing file named by --out is kept unless --overwrite.
+    /// Download a ready job's files (to PATH, a file or a folder; default: this folder). Into a folder:
+    /// every format the job wrote (one file each), or only --format's; to a file: --format's file, or
+    /// the first format's. In a folder a name already taken gets " (2)"; an existing file named by
+    /// --out is kept unless --overwrite. Each file is checked against its own SHA-256.
     Download {
         job: String,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// The one format to download: mods, dc or marcxml (default: all into a folder, the first to a file).
+        #[arg(long, value_parser = crate::jobs::parse_format)]
+        format: Option<ExportFormat>,
         /// Replace the file --out names if it exists.
         #[arg(long)]
         overwrite: bool,
@@ -118,7 +124,9 @@ async fn dispatch(cli: Cli) -> Result<i32, EngineError> {
         Command::Export(args) => jobs::export(config(cli.sandbox)?, args).await,
         Command::Jobs { json } => jobs::list(config(cli.sandbox)?, json).await,
         Command::Status { job, json } => jobs::status(config(cli.sandbox)?, &job, json).await,
-        Command::Download { job, out, overwrite } => jobs::download(config(cli.sandbox)?, &job, out, overwrite).await,
+        Command::Download { job, out, format, overwrite } => {
+            jobs::download(config(cli.sandbox)?, &job, out, format, overwrite).await
+        }
         Command::Cancel { job } => jobs::cancel(config(cli.sandbox)?, &job).await,
         Command::Retry { job } => jobs::retry(config(cli.sandbox)?, &job).await,
     }

@@ -6,6 +6,11 @@ use std::process::{Command, Output};
 use arke_export_sandbox::CatalogSpec;
 
 fn cli(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    cli_with(home, args, stdin, &[])
+}
+
+/// [`cli`] with more environment variables (they win over the defaults).
+fn cli_with(home: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_arke-export"));
     cmd.args(args)
         .env("XDG_DATA_HOME", home.join("data"))
@@ -13,6 +18,7 @@ fn cli(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
         .env("FLY_API_TOKEN", "token-from-the-environment")
         .env("R2_SECRET_ACCESS_KEY", "secret-from-the-environment")
         .env("ARKE_EXPORT_WORKER_BIN", arke_export_sandbox::default_worker_binary())
+        .envs(env.iter().copied())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
@@ -53,6 +59,94 @@ fn export_in_the_sandbox_downloads_valid_files_and_lists_them() {
     let status = cli(home.path(), &["--sandbox", "status", &id[..22]], None);
     assert!(status.status.success(), "{}", text(&status));
     assert!(text(&status).contains("checksum verified"), "{}", text(&status));
+
+    // A file is never replaced without --overwrite; in a folder a taken name gets " (2)".
+    let saved = jobs[0]["saved_to"].as_str().unwrap();
+    std::fs::write(saved, "the archivist's edits").unwrap();
+    let kept = cli(home.path(), &["--sandbox", "download", id, "--out", saved], None);
+    assert_eq!(kept.status.code(), Some(1), "{}", text(&kept));
+    assert!(text(&kept).contains("[file_exists]") && text(&kept).contains("--overwrite"), "{}", text(&kept));
+    assert_eq!(std::fs::read_to_string(saved).unwrap(), "the archivist's edits");
+    let beside = cli(home.path(), &["--sandbox", "download", id, "--out", out.to_str().unwrap()], None);
+    assert!(beside.status.success(), "{}", text(&beside));
+    assert!(String::from_utf8_lossy(&beside.stdout).trim().ends_with(" (2).xml"), "{}", text(&beside));
+    let replaced = cli(home.path(), &["--sandbox", "download", id, "--out", saved, "--overwrite"], None);
+    assert!(replaced.status.success(), "{}", text(&replaced));
+    arke_export_xml_check::validate_mods(Path::new(saved)).unwrap();
+}
+
+#[test]
+fn export_in_several_formats_downloads_each_file() {
+    let home = tempfile::tempdir().unwrap();
+    let index = arke_export_sandbox::catalog::generate(&home.path().join("catalog"), CatalogSpec::default()).unwrap();
+    let pi = index.items[0].as_str();
+    let out = home.path().join("out");
+    let args = ["--sandbox", "export", "--ids", "-", "--format", "mods,dc,marcxml", "--out", out.to_str().unwrap()];
+    let run = cli(home.path(), &[&args[..], &["--json"]].concat(), Some(pi));
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run));
+    let jobs: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let job = &jobs[0];
+    assert_eq!(job["formats"], serde_json::json!(["mods", "dc", "marcxml"]));
+    assert_eq!(job["saved_formats"], job["formats"], "every file saved");
+    arke_export_xml_check::validate_mods(&out.join(format!("{pi}.xml"))).unwrap();
+    arke_export_xml_check::validate_dc(&out.join(format!("{pi}-dc.xml"))).unwrap();
+    arke_export_xml_check::validate_marc(&out.join(format!("{pi}-marc.xml"))).unwrap();
+
+    // `status --json` lists every file; `download --format` saves one, to a file or into a folder.
+    let id = job["id"].as_str().unwrap();
+    let status = cli(home.path(), &["--sandbox", "status", id, "--json"], None);
+    let status: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let formats: Vec<&str> =
+        status["job"]["outputs"].as_array().unwrap().iter().map(|o| o["format"].as_str().unwrap()).collect();
+    assert_eq!(formats, ["mods", "dc", "marcxml"]);
+    let dc = home.path().join("chosen.xml");
+    let one = cli(home.path(), &["--sandbox", "download", id, "--format", "dc", "--out", dc.to_str().unwrap()], None);
+    assert!(one.status.success(), "{}", text(&one));
+    arke_export_xml_check::validate_dc(&dc).unwrap();
+    let all = cli(home.path(), &["--sandbox", "download", id, "--out", out.to_str().unwrap()], None);
+    let printed = String::from_utf8_lossy(&all.stdout).into_owned();
+    assert_eq!(printed.lines().count(), 3, "one path per file: {}", text(&all));
+    assert!(printed.contains(&format!("{pi}-marc (2).xml")), "nothing replaced: {printed}");
+    let unknown = cli(home.path(), &["--sandbox", "export", "--ids", "-", "--format", "mods,json"], Some(pi));
+    assert_eq!(unknown.status.code(), Some(2), "{}", text(&unknown));
+    assert!(text(&unknown).contains("\"json\" is not supported"), "{}", text(&unknown));
+}
+
+#[test]
+fn the_machines_r2_secret_is_set_and_cleared_on_the_fly_app() {
+    let home = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let options = arke_export_sandbox::SandboxOptions {
+        catalog: arke_export_sandbox::CatalogSource::Generate(CatalogSpec { size: 5, seed: 1 }),
+        ..arke_export_sandbox::SandboxOptions::default()
+    };
+    let sandbox = runtime.block_on(arke_export_sandbox::Sandbox::start_with(&home.path().join("sb"), options)).unwrap();
+    let e = sandbox.endpoints();
+    let fleet = &sandbox.fly.fleet;
+    fleet.delete_secret(&e.fly_app, "R2_SECRET_ACCESS_KEY");
+    let env = [
+        ("ARKE_EXPORT_FLY_API_URL", e.fly_api_url.as_str()),
+        ("ARKE_EXPORT_FLY_APP", e.fly_app.as_str()),
+        ("FLY_API_TOKEN", e.fly_api_token.as_str()),
+    ];
+    let run = |args: &[&str], stdin| cli_with(home.path(), args, stdin, &env);
+    let old_way = run(&["token", "status"], None);
+    assert!(text(&old_way).contains("(the old way)") && text(&old_way).contains("warning:"), "{}", text(&old_way));
+
+    let set = run(&["token", "set", "r2", "--on-fly"], Some("machines-secret-value\n"));
+    assert!(set.status.success(), "{}", text(&set));
+    let secrets = fleet.secrets(&e.fly_app).unwrap();
+    assert_eq!(secrets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["R2_SECRET_ACCESS_KEY"]);
+    let status = run(&["token", "status"], None);
+    assert!(text(&status).contains("on the Fly app") && !text(&status).contains("warning"), "{}", text(&status));
+    assert!(!text(&status).contains("machines-secret-value") && !text(&set).contains("machines-secret-value"));
+
+    let clear = run(&["token", "clear", "r2", "--on-fly"], None);
+    assert!(clear.status.success(), "{}", text(&clear));
+    assert!(fleet.secrets(&e.fly_app).unwrap().is_empty());
+    let usage = run(&["token", "set", "fly", "--on-fly"], Some("x\n"));
+    assert_eq!(usage.status.code(), Some(2), "{}", text(&usage));
+    drop(sandbox);
 }
 
 #[test]

@@ -96,6 +96,7 @@ async fn main() {
         id: arke_export_engine::job::new_id("batch"),
         created_at: arke_export_engine::job::now_ms(),
         options: ExportOptions::default(),
+        formats: arke_export_engine::job::mods_only(),
         per_machine: 1,
         record_count: jobs as u32,
     };

@@ -36,8 +36,8 @@ impl DownloadFailure {
 }
 
 impl Engine {
-    /// Downloads every ready job of `batch_id` into `dir`, under each export's own file name, going on
-    /// after a failure. Errs only when the batch's jobs cannot be listed.
+    /// Downloads every file (every format) of every ready job of `batch_id` into `dir`, each under its
+    /// own file name, going on after a failure. Errs only when the batch's jobs cannot be listed.
     pub async fn download_batch(&self, batch_id: &str, dir: &Path) -> Result<BatchDownload, EngineError> {
         let mut outcome = BatchDownload { saved: Vec::new(), failed: Vec::new() };
         for job in self.inner.store.batch_jobs(batch_id)?.into_iter().filter(|j| j.state == JobState::Ready) {

@@ -316,15 +316,15 @@ mod tests {
 
     #[test]
     fn the_environment_overrides_the_file() {
-        let f = file(&[("MAX_RUNNING", "3"), ("R2_ENDPOINT", "http://file")]);
+        let f = file(&[("MAX_RUNNING", "3"), ("R2_ENDPOINT", "https://file")]);
         let c = Config::resolve(&f, |k| match k {
             "ARKE_EXPORT_MAX_RUNNING" => Some("7".into()),
-            "ARKE_EXPORT_R2_ENDPOINT" => Some("http://env/".into()),
+            "ARKE_EXPORT_R2_ENDPOINT" => Some("https://env/".into()),
             _ => None,
         })
         .unwrap();
         assert_eq!(c.max_running, 7);
-        assert_eq!(c.r2_endpoint.as_deref(), Some("http://env"));
+        assert_eq!(c.r2_endpoint.as_deref(), Some("https://env"));
     }
 
     #[test]

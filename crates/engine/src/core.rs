@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use crate::config::Config;
+use crate::download_lock::DownloadLocks;
 use crate::error::EngineError;
 use crate::events::{Events, JobEvent};
 use crate::job::{BatchSummary, Job, JobState, now_ms};
@@ -24,6 +25,8 @@ pub(crate) struct Inner {
     pub(crate) wake: Arc<Notify>,
     /// This installation's id (see [`crate::installation`]): the start of its task ids.
     pub(crate) installation: String,
+    /// The downloads running now (one per job).
+    pub(crate) downloads: DownloadLocks,
 }
 
 impl Inner {

@@ -165,9 +165,12 @@ async fn transfer(
         }
     }
     let mut attempt = 0;
+    // The object's ETag once an answer gave it: every resume asks for that same object (If-Match).
+    let mut etag: Option<String> = None;
     loop {
         attempt += 1;
-        match fetch(r2, spec, &part, &mut have, &mut hasher, &mut progress).await {
+        let mut done = Done { have: &mut have, hasher: &mut hasher, etag: &mut etag };
+        match fetch(r2, spec, &part, &mut done, &mut progress).await {
             Ok(()) => break,
             Err(Fetch::Io(e)) => {
                 let err = write_err(e, &part);
@@ -260,18 +263,65 @@ impl Sink {
     }
 }
 
+/// What the `.part` holds so far, and of which object.
+struct Done<'a> {
+    have: &'a mut u64,
+    hasher: &'a mut Sha256,
+    etag: &'a mut Option<String>,
+}
+
+impl Done<'_> {
+    /// Forgets the partial file: the download starts over from byte 0.
+    async fn start_over(&mut self, part: &Path) -> std::io::Result<()> {
+        match tokio::fs::remove_file(part).await {
+            Err(e) if e.kind() != ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        *self.have = 0;
+        *self.hasher = Sha256::new();
+        Ok(())
+    }
+}
+
+/// One request: checks that the answer continues the `.part` exactly (206 with the range asked for,
+/// of the same object), else starts over from zero — never splices two versions or two ranges.
 async fn fetch(
     r2: &R2Store,
     spec: &DownloadSpec<'_>,
     part: &Path,
-    have: &mut u64,
-    hasher: &mut Sha256,
+    done: &mut Done<'_>,
     progress: &mut impl FnMut(u64, u64),
 ) -> Result<(), Fetch> {
-    if spec.size > 0 && *have == spec.size {
+    if spec.size > 0 && *done.have == spec.size {
         return Ok(());
     }
-    let (mut body, total) = r2.get_from(spec.key, *have).await.map_err(Fetch::Net)?;
+    let ranged = match r2.get_range(spec.key, *done.have, done.etag.as_deref()).await {
+        Ok(ranged) => ranged,
+        Err(e @ R2Error::Replaced(_)) => {
+            // Replaced since the first bytes came: what we have is of the old object.
+            done.start_over(part).await.map_err(Fetch::Io)?;
+            *done.etag = None;
+            return Err(Fetch::Net(e));
+        }
+        Err(e) => return Err(Fetch::Net(e)),
+    };
+    if ranged.start != *done.have {
+        tracing::warn!(
+            key = spec.key,
+            asked = *done.have,
+            got = ranged.start,
+            "not the range asked for: starting over"
+        );
+        done.start_over(part).await.map_err(Fetch::Io)?;
+        if ranged.start != 0 {
+            return Err(Fetch::Net(R2Error::Other(format!("the bucket answered from byte {}", ranged.start))));
+        }
+    }
+    if done.etag.is_none() {
+        done.etag.clone_from(&ranged.etag);
+    }
+    let (have, hasher) = (&mut *done.have, &mut *done.hasher);
+    let (mut body, total) = (ranged.body, ranged.total);
     let total = if spec.size > 0 { spec.size } else { total };
     let sink = Sink::start(part, std::mem::take(hasher)).map_err(Fetch::Io)?;
     let mut sent = *have;

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use arke_export_contract::env::ExportFormat;
 use arke_export_contract::options::ExportOptions;
 
 use crate::config::Config;
@@ -28,8 +29,9 @@ impl Engine {
     pub async fn start(config: Config, services: Services, data_dir: &Path) -> Result<Engine, EngineError> {
         let store = Store::open(data_dir)?;
         let installation = crate::installation::load_or_create(data_dir)?;
-        let inner =
-            Arc::new(Inner { store, config, services, events: Events::default(), wake: Arc::default(), installation });
+        let downloads = crate::download_lock::DownloadLocks::new(data_dir);
+        let events = Events::default();
+        let inner = Arc::new(Inner { store, config, services, events, wake: Arc::default(), installation, downloads });
         crate::tracker::start(&inner).await;
         Ok(Engine { inner })
     }
@@ -52,13 +54,35 @@ impl Engine {
         &self.inner.installation
     }
 
-    /// Submits a batch: the IDs are split into jobs of `per_machine` records and queued.
+    /// Submits a MODS batch: the IDs are split into jobs of `per_machine` records and queued.
     pub fn submit(
         &self,
         ids_text: &str,
         options: ExportOptions,
         per_machine: Option<u32>,
     ) -> Result<(Batch, Vec<Job>), EngineError> {
+        self.submit_formats(ids_text, options, &[ExportFormat::Mods], per_machine)
+    }
+
+    /// Submits a batch whose machines write every format of `formats` (in that order, duplicates
+    /// dropped; MODS alone when empty) in one pass: the IDs are split into jobs of `per_machine` records
+    /// and queued.
+    pub fn submit_formats(
+        &self,
+        ids_text: &str,
+        options: ExportOptions,
+        formats: &[ExportFormat],
+        per_machine: Option<u32>,
+    ) -> Result<(Batch, Vec<Job>), EngineError> {
+        let mut formats = formats.iter().fold(Vec::new(), |mut all, &f| {
+            if !all.contains(&f) {
+                all.push(f);
+            }
+            all
+        });
+        if formats.is_empty() {
+            formats.push(ExportFormat::Mods);
+        }
         let parsed = parse_ids(ids_text);
         if parsed.ids.is_empty() {
             let why = match parsed.invalid.first() {
@@ -74,6 +98,7 @@ impl Engine {
             id: new_id("batch"),
             created_at: now,
             options: options.clone(),
+            formats: formats.clone(),
             per_machine,
             record_count: parsed.ids.len() as u32,
         };
@@ -82,6 +107,7 @@ impl Engine {
             .chunks(per_machine as usize)
             .map(|pis| {
                 let mut job = Job::queued(&batch.id, pis.to_vec(), options.clone(), now);
+                job.formats.clone_from(&formats);
                 job.task_id = format!("{}{}", self.inner.task_id_prefix(), job.id);
                 job
             })
@@ -155,36 +181,49 @@ impl Engine {
         Ok(())
     }
 
-    /// The local file name of a job's export: made from the record ID (or task id), the format and
-    /// `-collection`, never from the bucket ([`file_name::job_file_name`]).
+    /// The local file name of a job's main export (its first format): made from the record ID (or task
+    /// id), the format and `-collection`, never from the bucket ([`file_name::job_file_name`]).
     pub fn default_file_name(job: &Job) -> String {
         let format = Services::formats(job).first().copied().unwrap_or_default();
         file_name::job_file_name(job, format)
     }
 
-    /// Downloads a ready job to `target` (a file path). Verified, atomic, resumable; a file already at
-    /// `target` is never replaced (the `file_exists` error, and the job stays ready).
+    /// Downloads a ready job's main file (its first format) to `target` (a file path). Verified, atomic,
+    /// resumable; a file already at `target` is never replaced (the `file_exists` error, and the job
+    /// stays ready).
     pub async fn download(&self, id: &str, target: &Path) -> Result<Job, EngineError> {
-        self.download_with(id, target, false).await
+        self.download_format(id, None, target, false).await
     }
 
     /// [`Engine::download`] to a path the person chose knowing it may replace a file there (the save
     /// dialog asked; `--overwrite`).
     pub async fn download_replacing(&self, id: &str, target: &Path) -> Result<Job, EngineError> {
-        self.download_with(id, target, true).await
+        self.download_format(id, None, target, true).await
     }
 
-    async fn download_with(&self, id: &str, target: &Path, replace: bool) -> Result<Job, EngineError> {
+    /// Downloads the file of `format` (the first one when `None`) to `target`, verified by that file's
+    /// own SHA-256; `replace` as in [`Engine::download_replacing`]. A format the job did not write is
+    /// the `no_such_format` error.
+    pub async fn download_format(
+        &self,
+        id: &str,
+        format: Option<ExportFormat>,
+        target: &Path,
+        replace: bool,
+    ) -> Result<Job, EngineError> {
         let target = &std::path::absolute(target).unwrap_or_else(|_| target.to_owned());
         let mut job = self.job(id)?;
+        // One download of a job at a time (here or in another process): never two writers on one `.part`.
+        let _lock = self.inner.downloads.acquire(&job.id).ok_or_else(|| EngineError::DownloadBusy(job.id.clone()))?;
         job.check(JobAction::Download)?;
+        let output = job.output_of(format).ok_or_else(|| no_such_format(&job, format))?;
         if !replace && std::fs::symlink_metadata(target).is_ok() {
             return Err(DownloadError::Exists { path: target.display().to_string() }.into());
         }
+        let label = format_label(output.format);
         // Another download of this job (here or in another process) has moved it to downloading.
-        let detail = format!("downloading to {}", target.display());
+        let detail = format!("downloading {label} to {}", target.display());
         let previous = self.inner.transition(&mut job, Some(&detail), Job::start_download)?;
-        let output = job.output.clone().expect("a downloadable job has its output");
         let events = self.inner.events.clone();
         let mut last = std::time::Instant::now().checked_sub(std::time::Duration::from_secs(1)).unwrap();
         let job_id = job.id.clone();
@@ -199,9 +238,12 @@ impl Engine {
         .await;
         match result {
             Ok(()) => {
-                let detail = format!("saved to {} (checksum verified)", target.display());
-                self.inner.transition(&mut job, Some(&detail), |j| j.finish_download(target.display().to_string()))?;
-                if self.inner.config.delete_after_download {
+                let detail = format!("{label} saved to {} (checksum verified)", target.display());
+                let path = target.display().to_string();
+                self.inner.transition(&mut job, Some(&detail), |j| j.finish_download(output.format, path.clone()))?;
+                // The bucket's copy goes once every file of the job is saved.
+                let all_saved = job.all_outputs().iter().all(|o| job.saved_formats.contains(&o.format));
+                if self.inner.config.delete_after_download && all_saved {
                     self.inner.delete_export(&job).await;
                 }
                 self.inner.settle(&job.batch_id);
@@ -216,16 +258,43 @@ impl Engine {
         }
     }
 
-    /// Downloads into a folder under the job's own file name ([`Engine::default_file_name`]); a name
-    /// already taken there gets ` (2)`, ` (3)`, … — nothing in the folder is ever replaced.
+    /// Downloads every file of a job (one per format) into a folder, each under its own file name
+    /// ([`file_name::job_file_name`]); a name already taken there gets ` (2)`, ` (3)`, … — nothing in
+    /// the folder is ever replaced. Goes on after a file fails, then returns the first error.
     pub async fn download_to_dir(&self, id: &str, dir: &Path) -> Result<Job, EngineError> {
         let job = self.job(id)?;
-        let name = Engine::default_file_name(&job);
+        job.check(JobAction::Download)?;
+        let formats: Vec<ExportFormat> = job.all_outputs().iter().map(|o| o.format).collect();
+        if formats.is_empty() {
+            return Err(no_such_format(&job, None));
+        }
+        let mut outcome: Option<Result<Job, EngineError>> = None;
+        for format in formats {
+            let result = self.download_format_to_dir(&job.id, Some(format), dir).await;
+            match (&outcome, result) {
+                (Some(Err(_)), _) => {}
+                (_, result) => outcome = Some(result),
+            }
+        }
+        outcome.expect("at least one format")
+    }
+
+    /// Downloads the file of `format` (the first one when `None`) into a folder under its own file name,
+    /// as [`Engine::download_to_dir`] names it.
+    pub async fn download_format_to_dir(
+        &self,
+        id: &str,
+        format: Option<ExportFormat>,
+        dir: &Path,
+    ) -> Result<Job, EngineError> {
+        let job = self.job(id)?;
+        let output = job.output_of(format).ok_or_else(|| no_such_format(&job, format))?;
+        let name = file_name::job_file_name(&job, output.format);
         let mut attempts = 0;
         loop {
             let taken = || DownloadError::Exists { path: dir.join(&name).display().to_string() };
             let target: PathBuf = file_name::free_path(dir, &name).ok_or_else(taken)?;
-            match self.download(&job.id, &target).await {
+            match self.download_format(&job.id, Some(output.format), &target, false).await {
                 // Taken between the look and the move: the next free name.
                 Err(EngineError::Download(DownloadError::Exists { .. })) if attempts < 3 => attempts += 1,
                 other => return other,
@@ -260,4 +329,16 @@ impl Engine {
             sandbox.fly.shutdown().await;
         }
     }
+}
+
+/// How a format is named to the archivist: `MODS`, `DC`, `MARCXML`.
+pub fn format_label(format: ExportFormat) -> String {
+    format.as_str().to_ascii_uppercase()
+}
+
+fn no_such_format(job: &Job, format: Option<ExportFormat>) -> EngineError {
+    let has = job.all_outputs().iter().map(|o| format_label(o.format)).collect::<Vec<_>>().join(", ");
+    let wanted = format.map_or_else(|| "a file".to_owned(), |f| format!("a {} file", format_label(f)));
+    let has = if has.is_empty() { "none".to_owned() } else { has };
+    EngineError::NoSuchFormat(format!("job {} has no {wanted} (its files: {has})", job.id))
 }

@@ -10,6 +10,7 @@ pub mod checks;
 pub mod config;
 mod core;
 pub mod download;
+mod download_lock;
 pub mod endpoint;
 pub mod engine;
 pub mod error;

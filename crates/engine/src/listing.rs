@@ -13,7 +13,9 @@ pub fn progress_markers(listing: &HashMap<String, ObjectInfo>) -> HashMap<&str, 
     for key in listing.keys() {
         let Some((task_id, name)) = key.strip_prefix(EXPORTS_PREFIX).and_then(|k| k.split_once('/')) else { continue };
         let Some(counts) = MarkerCounts::from_name(name) else { continue };
-        if out.get(task_id).is_none_or(|c| c.done + c.failed < counts.done + counts.failed) {
+        // Remote numbers: saturating, a marker named with huge counts cannot overflow anything.
+        let seen = |c: &MarkerCounts| c.done.saturating_add(c.failed);
+        if out.get(task_id).is_none_or(|c| seen(c) < seen(&counts)) {
             out.insert(task_id, counts);
         }
     }
@@ -57,6 +59,9 @@ mod tests {
         assert_eq!(p.get("a"), Some(&MarkerCounts { done: 3, failed: 1, total: None }));
         assert_eq!(p.get("b"), Some(&MarkerCounts { done: 12, failed: 1, total: Some(40) }));
         assert_eq!(p.len(), 2, "{p:?}");
+        let max = u64::MAX;
+        let huge = listing(&[&format!("exports/h/progress/{max}-{max}-0"), "exports/h/progress/1-1-0"]);
+        assert_eq!(progress_markers(&huge).get("h").map(|c| c.done), Some(max), "no overflow");
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub enum R2Error {
     Other(String),
     #[error("{key} is not what the worker writes: {reason}")]
     BadObject { key: String, reason: String },
+    #[error("{0} was replaced in the bucket during the download")]
+    Replaced(String),
 }
 
 impl R2Error {
@@ -32,7 +34,7 @@ impl R2Error {
             R2Error::Unreachable { .. } => ErrorCode::R2Unreachable,
             R2Error::Denied(_) => ErrorCode::R2Denied,
             R2Error::NoBucket(_) => ErrorCode::R2NoBucket,
-            R2Error::Other(_) => ErrorCode::R2Error,
+            R2Error::Other(_) | R2Error::Replaced(_) => ErrorCode::R2Error,
             R2Error::BadObject { .. } => ErrorCode::R2BadObject,
         }
     }
@@ -45,11 +47,22 @@ pub struct ObjectInfo {
     pub etag: String,
 }
 
+/// An answer to [`R2Store::get_range`].
+pub struct Ranged {
+    pub body: BodyStream,
+    /// The offset of the body's first byte in the object.
+    pub start: u64,
+    /// The object's size.
+    pub total: u64,
+    pub etag: Option<String>,
+}
+
 /// A download's body, chunk by chunk.
 pub type BodyStream = std::pin::Pin<Box<dyn futures::Stream<Item = Result<bytes::Bytes, R2Error>> + Send>>;
 
-/// The largest JSON object read (`result.json` of 10,000 records with long failures fits many times).
-pub const MAX_JSON_BYTES: usize = 16_000_000;
+/// The largest JSON object read (`result.json`, `progress.json`): 1 MiB holds thousands of failures;
+/// a bigger one fails its job (`result_invalid`) and is never read whole.
+pub const MAX_JSON_BYTES: usize = 1024 * 1024;
 
 /// How long a download's presigned URL is valid (a resume signs a new one).
 const PRESIGNED_FOR: std::time::Duration = std::time::Duration::from_mins(15);
@@ -179,26 +192,39 @@ impl R2Store {
         };
         let too_large = || R2Error::BadObject {
             key: key.to_owned(),
-            reason: format!("it is larger than {} MB", MAX_JSON_BYTES / 1_000_000),
+            reason: format!("it is larger than {} MiB", MAX_JSON_BYTES >> 20),
         };
         if resp.content_length().is_some_and(|n| n > MAX_JSON_BYTES as i64) {
             return Err(too_large());
         }
-        let bytes = resp.body.collect().await.map_err(|e| R2Error::Other(e.to_string()))?.into_bytes();
-        if bytes.len() > MAX_JSON_BYTES {
-            return Err(too_large());
+        // Read up to the cap only, whatever the length announced.
+        let (mut body, mut bytes) = (resp.body, Vec::new());
+        while let Some(chunk) = body.next().await {
+            bytes.extend_from_slice(&chunk.map_err(|e| R2Error::Other(e.to_string()))?);
+            if bytes.len() > MAX_JSON_BYTES {
+                return Err(too_large());
+            }
         }
         serde_json::from_slice(&bytes)
             .map(Some)
             .map_err(|e| R2Error::BadObject { key: key.to_owned(), reason: e.to_string() })
     }
 
-    /// Streams `key` from byte `from` on. Returns the stream and the object's total size.
+    /// Streams `key` from byte `from` on. Returns the stream and the object's total size (see
+    /// [`R2Store::get_range`] for where the stream really starts).
+    pub async fn get_from(&self, key: &str, from: u64) -> Result<(BodyStream, u64), R2Error> {
+        let ranged = self.get_range(key, from, None).await?;
+        Ok((ranged.body, ranged.total))
+    }
+
+    /// Streams `key` from byte `from` on (`Range`), only while it is still the object of `etag`
+    /// (`If-Match`; a replaced object is [`R2Error::Replaced`]). The answer says where its body starts:
+    /// 0 from a server that ignored the range (200), else the start of its `Content-Range` (206).
     ///
     /// A presigned GET sent with a plain HTTP client: the same request as `curl` on a presigned URL,
     /// and measurably faster than the SDK's own body stream for large objects. The URL (which carries
     /// a signature, never the secret) is not put in any error message.
-    pub async fn get_from(&self, key: &str, from: u64) -> Result<(BodyStream, u64), R2Error> {
+    pub async fn get_range(&self, key: &str, from: u64, etag: Option<&str>) -> Result<Ranged, R2Error> {
         use futures::TryStreamExt;
         self.requests.fetch_add(1, Ordering::Relaxed);
         let config = PresigningConfig::expires_in(PRESIGNED_FOR).map_err(|e| R2Error::Other(e.to_string()))?;
@@ -217,11 +243,17 @@ impl R2Store {
         if from > 0 {
             req = req.header(reqwest::header::RANGE, format!("bytes={from}-"));
         }
+        if let Some(etag) = etag {
+            req = req.header(reqwest::header::IF_MATCH, etag);
+        }
         let resp = req.send().await.map_err(|e| R2Error::Unreachable {
             endpoint: self.endpoint.clone(),
             reason: arke_export_contract::error_chain(&e.without_url()),
         })?;
         let status = resp.status().as_u16();
+        if status == 412 {
+            return Err(R2Error::Replaced(key.to_owned()));
+        }
         if !matches!(status, 200 | 206) {
             // S3 errors are an XML document with a `Code` and a `Message`.
             let text = resp.text().await.unwrap_or_default();
@@ -238,16 +270,24 @@ impl R2Store {
             });
         }
         let header = |name| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let total = match header(reqwest::header::CONTENT_RANGE) {
-            Some(range) => range.rsplit('/').next().and_then(|t| t.parse().ok()).unwrap_or(0),
-            None => resp.content_length().unwrap_or(0),
+        let (start, total) = if status == 206 {
+            // `bytes START-END/TOTAL`
+            let range = header(reqwest::header::CONTENT_RANGE).unwrap_or_default();
+            let parsed = range.strip_prefix("bytes ").and_then(|r| r.split_once('/')).and_then(|(span, total)| {
+                Some((span.split_once('-')?.0.parse::<u64>().ok()?, total.parse::<u64>().unwrap_or(0)))
+            });
+            parsed
+                .ok_or_else(|| R2Error::Other(format!("a partial answer with no usable Content-Range ({range:?})")))?
+        } else {
+            (0, resp.content_length().unwrap_or(0))
         };
+        let etag = header(reqwest::header::ETAG);
         let endpoint = self.endpoint.clone();
         let body = resp.bytes_stream().map_err(move |e| R2Error::Unreachable {
             endpoint: endpoint.clone(),
             reason: arke_export_contract::error_chain(&e.without_url()),
         });
-        Ok((Box::pin(body), total))
+        Ok(Ranged { body: Box::pin(body), start, total, etag })
     }
 
     /// Deletes every object under `prefix`.

@@ -116,9 +116,10 @@ impl Services {
         })
     }
 
-    /// The formats a job's machine writes, the first being the file a download saves.
-    pub fn formats(_job: &Job) -> Vec<ExportFormat> {
-        vec![ExportFormat::Mods]
+    /// The formats a job's machine writes (`EXPORT_FORMAT`), the first being the main file; MODS alone
+    /// when the job names none.
+    pub fn formats(job: &Job) -> Vec<ExportFormat> {
+        if job.formats.is_empty() { vec![ExportFormat::Mods] } else { job.formats.clone() }
     }
 
     /// Whether the Fly app holds the worker's R2 secret as the app secret `R2_SECRET_ACCESS_KEY` (then

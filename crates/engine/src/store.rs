@@ -238,7 +238,7 @@ mod tests {
     use crate::job::new_id;
     use arke_export_contract::options::ExportOptions;
 
-    pub fn job(batch: &str) -> Job {
+    fn job(batch: &str) -> Job {
         Job::queued(batch, vec!["01HZX3K9Q4M8V2T6R5N7P0W1YB".into()], ExportOptions::default(), now_ms())
     }
 
@@ -249,6 +249,7 @@ mod tests {
             id: new_id("batch"),
             created_at: now_ms(),
             options: ExportOptions::default(),
+            formats: crate::job::mods_only(),
             per_machine: 1,
             record_count: 2,
         };
@@ -284,6 +285,7 @@ mod tests {
             id: new_id("batch"),
             created_at: now_ms(),
             options: ExportOptions::default(),
+            formats: crate::job::mods_only(),
             per_machine: 1,
             record_count: 1,
         };
@@ -293,10 +295,10 @@ mod tests {
         job.spawning(1).unwrap();
         store.save(&[(&job, None)]).unwrap();
         // Two readers (the poller, and a cancel from the CLI's own store) hold the same version.
-        let (mut poller, mut canceler) = (store.job(&job.id).unwrap().unwrap(), Store::open(dir.path()).unwrap());
-        let mut canceled = canceler.job(&job.id).unwrap().unwrap();
-        canceled.cancel(2).unwrap();
-        canceler.save(&[(&canceled, Some("canceled"))]).unwrap();
+        let (mut poller, cli) = (store.job(&job.id).unwrap().unwrap(), Store::open(dir.path()).unwrap());
+        let mut by_cli = cli.job(&job.id).unwrap().unwrap();
+        by_cli.cancel(2).unwrap();
+        cli.save(&[(&by_cli, Some("canceled"))]).unwrap();
         assert!(poller.running(None).unwrap());
         let lost = store.save(&[(&poller, Some("the worker started exporting"))]);
         assert!(matches!(lost, Err(StoreError::Conflict(ref id)) if *id == job.id), "{lost:?}");
@@ -304,7 +306,6 @@ mod tests {
         poller = store.job(&job.id).unwrap().unwrap();
         assert_eq!((poller.state, poller.version), (JobState::Canceled, 2));
         assert!(poller.running(None).is_err());
-        canceler = store;
-        assert_eq!(canceler.timeline(&job.id).unwrap().last().unwrap().state, JobState::Canceled);
+        assert_eq!(store.timeline(&job.id).unwrap().last().unwrap().state, JobState::Canceled);
     }
 }

@@ -107,7 +107,7 @@ async fn remote_names_never_choose_a_path_and_nothing_is_replaced() {
         let hang = MachineFaultRequest { name: None, fault: MachineFault::Hang };
         apply_faults(&ext.sandbox.fly.fleet, FaultRequest { machine: Some(hang), ..Default::default() });
     }
-    let engine: Engine = ext.engine(&dir.path().join("data"), &[]).await;
+    let engine: Engine = ext.engine(&dir.path().join("data"), &[("MAX_RUNNING", "20".into())]).await;
     let (batch, jobs) = engine.submit(&ext.items(cases.len()), ExportOptions::default(), Some(1)).unwrap();
     let jobs = wait_for(&engine, &ids(&jobs), Duration::from_mins(1), |j| j.state == JobState::Running).await;
 
@@ -127,7 +127,8 @@ async fn remote_names_never_choose_a_path_and_nothing_is_replaced() {
         write(&s3, &e.r2_bucket, job, how).await;
     }
     let jobs = wait_for(&engine, &ids(&jobs), Duration::from_mins(1), settled).await;
-    for (job, expected) in jobs[8..].iter().zip(["not what the worker writes", "larger than 16 MB", "not in the task"]) {
+    for (job, expected) in jobs[8..].iter().zip(["not what the worker writes", "larger than 16 MB", "not in the task"])
+    {
         assert_eq!((job.state, job.reason_code), (JobState::Failed, Some(ErrorCode::R2BadObject)), "{job:?}");
         assert!(job.reason.as_deref().unwrap().contains(expected), "{:?}", job.reason);
     }

@@ -39,7 +39,7 @@ async fn machine_destroyed(ext: &External, job: &Job) {
     .await;
 }
 
-async fn submit_one(ext: &External, engine: &Engine) -> Job {
+fn submit_one(ext: &External, engine: &Engine) -> Job {
     let (_, mut jobs) = engine.submit(&ext.items(1), ExportOptions::default(), Some(1)).unwrap();
     jobs.remove(0)
 }
@@ -54,7 +54,7 @@ async fn cancel_during_a_machine_create_destroys_the_machine_either_way() {
     hang(&ext);
     let limited = FailCreates { count: 2, status: 429 };
     apply_faults(&ext.sandbox.fly.fleet, FaultRequest { fail_creates: Some(limited), ..Default::default() });
-    let job = submit_one(&ext, &engine).await;
+    let job = submit_one(&ext, &engine);
     until("spawning", || engine.job(&job.id).unwrap().state == JobState::Spawning).await;
     assert_eq!(engine.job(&job.id).unwrap().machine_id, None, "the create is still waiting");
     assert_eq!(engine.cancel(&job.id).await.unwrap().state, JobState::Canceled);
@@ -65,11 +65,14 @@ async fn cancel_during_a_machine_create_destroys_the_machine_either_way() {
 
     // Canceled once its machine exists.
     hang(&ext);
-    let job = submit_one(&ext, &engine).await;
+    let job = submit_one(&ext, &engine);
     until("its machine", || engine.job(&job.id).unwrap().machine_id.is_some()).await;
     assert_eq!(engine.cancel(&job.id).await.unwrap().state, JobState::Canceled);
     machine_destroyed(&ext, &job).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let job = engine.job(&job.id).unwrap();
-    assert_eq!((job.state, job.reason_code), (JobState::Canceled, Some(arke_export_engine::error::ErrorCode::Canceled)));
+    assert_eq!(
+        (job.state, job.reason_code),
+        (JobState::Canceled, Some(arke_export_engine::error::ErrorCode::Canceled))
+    );
 }

@@ -24,6 +24,22 @@ pub enum FetchError {
     TooLarge { what: String },
     #[error("{what}: not a valid manifest ({reason})")]
     BadManifest { what: String, reason: String },
+    #[error("component {0:?} is not a CID (base32 b… in lower case, or base58 Qm…); it was not requested")]
+    BadCid(String),
+}
+
+/// True for a CID as manifests carry them: CIDv1 in base32 (`b` then `a-z2-7`) or CIDv0 in base58btc
+/// (`Qm` and 44 more). Only such a string goes into a gateway URL: nothing in it can change the path
+/// (`/`, `\`, `%2e%2e`, `?`, `#`).
+pub fn valid_cid(cid: &str) -> bool {
+    const BASE58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    match cid.as_bytes() {
+        [b'Q', b'm', rest @ ..] => rest.len() == 44 && rest.iter().all(|b| BASE58.contains(b)),
+        [b'b', rest @ ..] => {
+            (8..=128).contains(&rest.len()) && rest.iter().all(|b| matches!(b, b'a'..=b'z' | b'2'..=b'7'))
+        }
+        _ => false,
+    }
 }
 
 /// A client for the Arke API and gateway that never has more than `parallel` requests in flight.
@@ -61,8 +77,9 @@ impl Source {
 
     /// `GET {gateway}/ipfs/{cid}`.
     pub async fn component(&self, cid: &str) -> Result<Bytes, FetchError> {
-        if cid.is_empty() || cid.contains(['/', '?', '#']) || cid.chars().any(char::is_whitespace) {
-            return Err(FetchError::Status { what: format!("component {cid:?}"), status: 400 });
+        if !valid_cid(cid) {
+            let shown: String = cid.chars().take(80).collect();
+            return Err(FetchError::BadCid(shown));
         }
         let url = format!("{}/ipfs/{cid}", self.config.ipfs_gateway);
         self.get(&url, &format!("component {cid}")).await
@@ -126,6 +143,38 @@ async fn read_capped(mut resp: reqwest::Response, what: &str) -> Result<Bytes, F
             }
             Ok(None) => return Ok(buf.freeze()),
             Err(e) => return Err(FetchError::Transport { what: what.to_owned(), reason: transport_reason(&e) }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_cid;
+
+    #[test]
+    fn only_a_cid_goes_into_a_gateway_url() {
+        for ok in [
+            "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy",
+            "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi",
+            "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG",
+        ] {
+            assert!(valid_cid(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "b",
+            "bafy\\..\\x",
+            "bafy%2e%2e%2fapi",
+            "bafkrei/../../api/keys",
+            "BAFKREIGH2AKISCAILDCQABSYG3DFR6CHU3FGPREGIYMSCK7E7AQA4S52ZY",
+            "bafkrei1890",
+            "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbd0",
+            "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdGx",
+            "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy?x=1",
+            "bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy#f",
+            "bafkrei gh2",
+        ] {
+            assert!(!valid_cid(bad), "{bad}");
         }
     }
 }

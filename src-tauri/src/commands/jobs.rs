@@ -1,9 +1,10 @@
 //! Exports and jobs: submit, list, timeline, download, cancel, retry, remove.
 
+use arke_export_contract::env::ExportFormat;
 use arke_export_contract::options::ExportOptions;
 use arke_export_engine::batch_download::BatchDownload;
-use arke_export_engine::job::{Batch, Job, TimelineEntry};
-use arke_export_engine::{Engine, EngineError};
+use arke_export_engine::job::{Batch, Job, JobAction, TimelineEntry};
+use arke_export_engine::{EngineError, file_name};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
 
@@ -21,9 +22,11 @@ pub(crate) async fn submit(
     state: State<'_, AppState>,
     ids: String,
     options: ExportOptions,
+    formats: Option<Vec<ExportFormat>>,
     per_machine: Option<u32>,
 ) -> CmdResult<Batch> {
-    Ok(state.engine().await?.submit(&ids, options, per_machine)?.0)
+    let formats = formats.unwrap_or_default();
+    Ok(state.engine().await?.submit_formats(&ids, options, &formats, per_machine)?.0)
 }
 
 #[tauri::command]
@@ -36,17 +39,35 @@ pub(crate) async fn timeline(state: State<'_, AppState>, job_id: String) -> CmdR
     Ok(state.engine().await?.timeline(&job_id)?)
 }
 
-/// A native save dialog (offering the engine's name for the file), then the verified download; the
-/// dialog asked before replacing a file. `None` when the archivist canceled the dialog.
+/// The file of `format` (every file of the job when `None`): a native save dialog per file (offering
+/// the engine's name for it), then the verified download; the dialog asked before replacing a file.
+/// `None` when the archivist canceled a dialog (the files saved before it stay saved).
 #[tauri::command]
-pub(crate) async fn download(app: AppHandle, state: State<'_, AppState>, job_id: String) -> CmdResult<Option<Job>> {
+pub(crate) async fn download(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    job_id: String,
+    format: Option<ExportFormat>,
+) -> CmdResult<Option<Job>> {
     let engine = state.engine().await?;
     let job = engine.job(&job_id)?;
-    Ok(Some(match dialogs::save_path(&app, &Engine::default_file_name(&job)).await {
-        None => return Ok(None),
-        Some(SaveTarget::Confirmed(path)) => engine.download_replacing(&job.id, &path).await?,
-        Some(SaveTarget::Folder(dir)) => engine.download_to_dir(&job.id, &dir).await?,
-    }))
+    job.check(JobAction::Download)?;
+    let formats: Vec<ExportFormat> = match format {
+        Some(f) => vec![f],
+        None => job.all_outputs().iter().map(|o| o.format).collect(),
+    };
+    let mut saved = None;
+    for f in formats {
+        saved = Some(match dialogs::save_path(&app, &file_name::job_file_name(&job, f)).await {
+            None => return Ok(None),
+            Some(SaveTarget::Confirmed(path)) => engine.download_format(&job.id, Some(f), &path, true).await?,
+            Some(SaveTarget::Folder(dir)) => engine.download_format_to_dir(&job.id, Some(f), &dir).await?,
+        });
+    }
+    match saved {
+        Some(job) => Ok(Some(job)),
+        None => Err(EngineError::NoSuchFormat(format!("job {} has no file to download", job.id)).into()),
+    }
 }
 
 /// "Download all" of a batch: a folder dialog, then every ready job into it (going on after a

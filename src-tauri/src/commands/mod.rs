@@ -4,6 +4,7 @@
 pub(crate) mod files;
 pub(crate) mod jobs;
 pub(crate) mod settings;
+pub(crate) mod updates;
 
 use arke_export_engine::ErrorPayload;
 use arke_export_engine::app_info::{AppInfo, data_dir};

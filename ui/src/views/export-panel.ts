@@ -1,10 +1,12 @@
-// New export: paste box, drop zone (the whole window), "Choose file…", options, Export MODS.
+// New export: paste box, drop zone (the whole window), "Choose file…", options, formats, Export MODS.
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { errorText } from "../about";
 import { api } from "../api";
 import type { CheimarrosMode } from "../bindings/CheimarrosMode";
+import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ParsedIds } from "../bindings/ParsedIds";
 import { byTestId, h } from "../dom";
+import { exportButtonLabel, FORMATS, formatDescription } from "../formats";
 import { idsSummary, invalidLines } from "../ids";
 
 export interface ExportPanel {
@@ -34,11 +36,27 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
     h("option", { value: "skip" }, "None"),
   );
   const perMachine = h("input", { type: "number", id: "opt-per-machine", min: 1, max: 10000, value: 1 });
+  // One checkbox per format, MODS checked: each with its own label (the format's full name).
+  const formatBoxes = FORMATS.map((f) =>
+    h("input", {
+      type: "checkbox",
+      id: `opt-format-${f}`,
+      "data-testid": `format-${f}`,
+      value: f,
+      checked: f === "mods",
+    }),
+  );
+  const chosenFormats = (): ExportFormat[] => formatBoxes.filter((b) => b.checked).map((b) => b.value as ExportFormat);
   const exportButton = h(
     "button",
     { "data-testid": "export-button", class: "primary", type: "submit", disabled: true },
     "Export MODS",
   );
+  const canExport = () => parsed.ids.length > 0 && chosenFormats().length > 0;
+  const updateButton = () => {
+    exportButton.textContent = exportButtonLabel(chosenFormats());
+    exportButton.disabled = !canExport();
+  };
   const sample = h(
     "button",
     { type: "button", class: "link", "data-testid": "sample-ids", hidden: true },
@@ -58,7 +76,7 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
       parsed = result;
       summary.textContent = idsSummary(parsed);
       invalid.replaceChildren(...invalidLines(parsed).map((l) => h("li", {}, l)));
-      exportButton.disabled = parsed.ids.length === 0;
+      updateButton();
     } catch (e) {
       onError(errorText(e));
     }
@@ -74,7 +92,7 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
 
   async function submit(): Promise<void> {
     await reparse();
-    if (parsed.ids.length === 0) return;
+    if (!canExport()) return;
     exportButton.disabled = true;
     try {
       await api.submit(
@@ -86,6 +104,7 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
           includeOcr: ocr.checked,
           cheimarrosMode: cheimarros.value as CheimarrosMode,
         },
+        chosenFormats(),
         Math.max(1, Number(perMachine.value) || 1),
       );
       setText("");
@@ -93,7 +112,7 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
     } catch (e) {
       onError(errorText(e));
     } finally {
-      exportButton.disabled = parsed.ids.length === 0;
+      updateButton();
     }
   }
 
@@ -106,6 +125,7 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
     }
   });
   recursive.addEventListener("change", () => (maxDepth.disabled = !recursive.checked));
+  for (const box of formatBoxes) box.addEventListener("change", updateButton);
   sample.addEventListener("click", async () => {
     try {
       setText((await api.sampleIds()).join("\n"));
@@ -139,6 +159,12 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
       h("label", {}, ocr, " Include OCR text"),
       h("label", {}, "Knowledge graph ", cheimarros),
       h("label", {}, "Records per machine ", perMachine),
+    ),
+    h(
+      "fieldset",
+      { class: "options formats", "data-testid": "formats" },
+      h("legend", {}, "Formats"),
+      ...formatBoxes.map((box) => h("label", { for: box.id }, box, ` ${formatDescription(box.value as ExportFormat)}`)),
     ),
     h("div", { class: "actions" }, exportButton),
   );

@@ -4,6 +4,7 @@ import { api } from "../api";
 import type { Job } from "../bindings/Job";
 import type { JobAction } from "../bindings/JobAction";
 import { h } from "../dom";
+import { formatLabel, jobOutputs, readyFormatsText } from "../formats";
 import {
   elapsed,
   formatBytes,
@@ -34,12 +35,13 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
   const empty = h("p", { class: "empty" }, "No jobs here yet.");
   const details = h("section", { class: "details", hidden: true, "aria-live": "polite" });
 
-  const act = (label: string, f: () => Promise<unknown>, testId?: string) =>
+  const act = (label: string, f: () => Promise<unknown>, testId?: string, ariaLabel?: string) =>
     h(
       "button",
       {
         class: "small",
         "data-testid": testId,
+        "aria-label": ariaLabel,
         onclick: async (e: Event) => {
           e.stopPropagation();
           try {
@@ -77,6 +79,16 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
     // The engine says what this job allows (one table in Rust); the UI only draws it.
     for (const action of job.actions) {
       actions.append(actionButton(job, action));
+      // Download… saves every file (a save dialog each); with several formats, each can be saved alone.
+      const outputs = jobOutputs(job);
+      if (action === "download" && outputs.length > 1) {
+        for (const o of outputs) {
+          const name = formatLabel(o.format);
+          actions.append(
+            act(name, () => api.download(job.id, o.format), `download-${o.format}`, `Download ${name} only`),
+          );
+        }
+      }
       if (action === "download" && job.saved_to) actions.append(act("Show in folder", () => api.showInFolder(job.id)));
     }
     const machine = job.machine_id ? `${job.machine_id} · ${job.region ?? ""}` : "";
@@ -117,7 +129,8 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
         { class: "meta" },
         h("div", { class: "elapsed" }, formatElapsed(elapsed(job, Date.now()))),
         h("div", { class: "mono" }, machine),
-        h("div", {}, job.output ? formatBytes(job.output.size) : ""),
+        h("div", {}, job.output ? formatBytes(jobOutputs(job).reduce((n, o) => n + o.size, 0)) : ""),
+        h("div", { class: "formats", "data-testid": "job-formats" }, readyFormatsText(job)),
       ),
       actions,
     );

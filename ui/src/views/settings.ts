@@ -4,7 +4,9 @@ import { api } from "../api";
 import type { SecretKind } from "../bindings/SecretKind";
 import type { SecretSource } from "../bindings/SecretSource";
 import type { SettingsView } from "../bindings/SettingsView";
+import type { UpdateInfo } from "../bindings/UpdateInfo";
 import { h } from "../dom";
+import { checkResultText } from "../update";
 
 const FIELDS: [key: string, label: string][] = [
   ["FLY_APP", "Fly app"],
@@ -15,16 +17,30 @@ const FIELDS: [key: string, label: string][] = [
   ["R2_ACCOUNT_ID", "R2 account ID"],
   ["R2_ENDPOINT", "…or S3 endpoint URL"],
   ["R2_BUCKET", "Bucket"],
-  ["R2_ACCESS_KEY_ID", "R2 access key ID"],
+  ["R2_ACCESS_KEY_ID", "R2 access key ID (this computer)"],
+  ["WORKER_R2_ACCESS_KEY_ID", "Machines' R2 access key ID (default: the one above)"],
   ["PER_MACHINE", "Records per machine"],
   ["MAX_RUNNING", "Machines at once"],
 ];
 
 function secretLabel(s: SecretSource): string {
-  return s === "keyring" ? "set (in the OS keyring)" : s === "environment" ? "set (from the environment)" : "not set";
+  return s === "keyring"
+    ? "set (in the OS keyring, for this endpoint)"
+    : s === "environment"
+      ? "set (from the environment)"
+      : "not set (for this endpoint)";
 }
 
-export function settingsDialog(onSaved: (view: SettingsView) => void): {
+/** Where the machines' R2 secret lives, in words. */
+export function workerSecretLabel(view: Pick<SettingsView, "worker_r2_secret">): string {
+  const { place, message } = view.worker_r2_secret;
+  return place === "fly_app" ? "on the Fly app" : place === "machine_config" ? "not on the Fly app" : message;
+}
+
+export function settingsDialog(
+  onSaved: (view: SettingsView) => void,
+  onUpdate: (info: UpdateInfo) => void = () => {},
+): {
   open(): Promise<void>;
   element: HTMLDialogElement;
 } {
@@ -78,7 +94,25 @@ export function settingsDialog(onSaved: (view: SettingsView) => void): {
       };
     };
     const fly = secret("fly_token", "Fly API token", view.fly_token);
-    const r2 = secret("r2_secret", "R2 secret access key", view.r2_secret);
+    const r2 = secret("r2_secret", "R2 secret access key (this computer)", view.r2_secret);
+    const worker = h("input", {
+      type: "password",
+      id: "secret-worker",
+      autocomplete: "off",
+      placeholder: "paste to store it on the Fly app",
+    });
+    const workerRow = h(
+      "div",
+      { class: "secret" },
+      h(
+        "label",
+        { for: "secret-worker" },
+        "Machines' R2 secret access key: ",
+        h("strong", { "data-testid": "worker-secret" }, workerSecretLabel(view)),
+        worker,
+      ),
+    );
+    const warnings = view.warnings.map((w) => h("p", { class: "warning", role: "alert" }, w));
     const test = (label: string, f: () => Promise<{ ok: boolean; message: string }>) =>
       h(
         "button",
@@ -96,6 +130,24 @@ export function settingsDialog(onSaved: (view: SettingsView) => void): {
         },
         `Test ${label}`,
       );
+    const checkUpdates = h(
+      "button",
+      {
+        type: "button",
+        "data-testid": "check-updates",
+        onclick: async () => {
+          status.textContent = "Checking for updates…";
+          try {
+            const info = await api.updateCheck();
+            if (info) onUpdate(info);
+            status.textContent = checkResultText(info);
+          } catch (e) {
+            status.textContent = errorText(e);
+          }
+        },
+      },
+      "Check for updates",
+    );
     const save = h("button", { type: "submit", class: "primary" }, "Save");
     const form = h(
       "form",
@@ -114,9 +166,15 @@ export function settingsDialog(onSaved: (view: SettingsView) => void): {
       h("div", { class: "grid" }, ...fields),
       fly.row,
       r2.row,
-      h("div", { class: "row" }, test("Fly", api.testFly), test("R2", api.testR2)),
+      workerRow,
+      ...warnings,
+      h("div", { class: "row" }, test("Fly", api.testFly), test("R2", api.testR2), checkUpdates),
       status,
-      h("p", { class: "hint" }, `Saved in ${view.settings_file}; secrets only in the OS keyring.`),
+      h(
+        "p",
+        { class: "hint" },
+        `Saved in ${view.settings_file}; this computer's secrets only in the OS keyring, the machines' on the Fly app.`,
+      ),
       h("div", { class: "actions" }, h("button", { type: "button", onclick: () => dialog.close() }, "Close"), save),
     );
     form.addEventListener("submit", async (e) => {
@@ -130,6 +188,7 @@ export function settingsDialog(onSaved: (view: SettingsView) => void): {
           values,
           fly_token: fly.input.value || null,
           r2_secret: r2.input.value || null,
+          worker_r2_secret: worker.value || null,
         });
         onSaved(next);
         await render(next);

@@ -53,6 +53,7 @@ error_codes! {
     InputFailed => "input_failed",
     FileNotGranted => "file_not_granted",
     NotDownloaded => "not_downloaded",
+    NoSuchFormat => "no_such_format",
     OpenFailed => "open_failed",
     FlyUnauthorized => "fly_unauthorized",
     FlyAppNotFound => "fly_app_not_found",
@@ -69,17 +70,27 @@ error_codes! {
     DiskFull => "disk_full",
     WriteFailed => "write_failed",
     DownloadFailed => "download_failed",
+    DownloadInProgress => "download_in_progress",
     ChecksumMismatch => "checksum_mismatch",
     SizeMismatch => "size_mismatch",
     FileExists => "file_exists",
     InvalidRecordId => "invalid_record_id",
     WorkerError => "worker_error",
+    ResultInvalid => "result_invalid",
     MachineExit => "machine_exit",
     MachineVanished => "machine_vanished",
     SpawnTimeout => "spawn_timeout",
     RunTimeout => "run_timeout",
     Canceled => "canceled",
     Expired => "expired",
+    /// The app's update check could not reach or read the update server.
+    UpdateCheckFailed => "update_check_failed",
+    /// An update whose signature (or content) does not match the release key: never installed.
+    UpdateRejected => "update_rejected",
+    /// An update may not install while an export or a download is in flight.
+    UpdateBusy => "update_busy",
+    /// The verified update could not be installed.
+    UpdateInstallFailed => "update_install_failed",
 }
 
 impl ErrorCode {
@@ -121,10 +132,23 @@ impl ErrorCode {
             (C::FileExists, Cli) => "Choose another --out, or add --overwrite to replace that file.",
             (C::NoSuchJob | C::AmbiguousJob, Cli) => "List the jobs with `arke-export jobs`.",
             (C::EngineStarting, _) => "Try again in a moment.",
+            (C::DownloadInProgress, App) => "Wait for that download to finish; it shows its progress in the list.",
+            (C::DownloadInProgress, Cli) => {
+                "Wait for the download already running (in the app or another command) to finish; \
+                 see `arke-export jobs`."
+            }
+            (C::ResultInvalid, App) => {
+                "Click Retry to run it again; if it happens again, the worker image may not match this app."
+            }
+            (C::ResultInvalid, Cli) => {
+                "Run it again with `arke-export retry JOB`; if it happens again, the worker image may not match \
+                 this version."
+            }
             (C::JobChanged, App) => "It was changed elsewhere (another window or the command line); look again.",
             (C::JobChanged, Cli) => "It was changed elsewhere (the app or another command); see `arke-export jobs`.",
             (C::NotDownloaded, App) => "Click Download… first.",
             (C::NotDownloaded, Cli) => "Download it first with `arke-export download JOB`.",
+            (C::NoSuchFormat, Cli) => "See the job's files with `arke-export status JOB`.",
             (C::SpawnTimeout | C::RunTimeout | C::MachineExit | C::MachineVanished | C::Expired | C::Canceled, App) => {
                 "Click Retry to run it again."
             }
@@ -132,6 +156,19 @@ impl ErrorCode {
                 "Run it again with `arke-export retry JOB`."
             }
             (C::SandboxFailed, _) => "Check that the data folder is writable, then restart Arke Export.",
+            (C::UpdateCheckFailed, _) => {
+                "Check the network connection and try again later; this version keeps working."
+            }
+            (C::UpdateRejected, _) => {
+                "Nothing was installed. Try again later, or install the release from the project's releases page."
+            }
+            (C::UpdateBusy, App) => "Let the exports and downloads finish, or cancel them, then install the update.",
+            (C::UpdateBusy, Cli) => {
+                "Let the exports and downloads finish (see `arke-export jobs`), then install the update from the app."
+            }
+            (C::UpdateInstallFailed, _) => {
+                "Nothing was changed; try again, or install the release from the project's releases page."
+            }
             _ => return None,
         })
     }

@@ -56,8 +56,13 @@ pub enum EngineError {
     Incomplete(String),
     #[error("the export engine is still starting")]
     Starting,
+    #[error("job {0} is being downloaded already")]
+    DownloadBusy(String),
     #[error("this export has not been saved yet")]
     NotDownloaded,
+    /// A download asked for a format the job did not write.
+    #[error("{0}")]
+    NoSuchFormat(String),
     #[error("could not show {path}: {reason}")]
     OpenFailed { path: String, reason: String },
 }
@@ -97,6 +102,8 @@ impl EngineError {
             EngineError::Incomplete(_) => ErrorCode::SettingsIncomplete,
             EngineError::Starting => ErrorCode::EngineStarting,
             EngineError::NotDownloaded => ErrorCode::NotDownloaded,
+            EngineError::DownloadBusy(_) => ErrorCode::DownloadInProgress,
+            EngineError::NoSuchFormat(_) => ErrorCode::NoSuchFormat,
             EngineError::OpenFailed { .. } => ErrorCode::OpenFailed,
         }
     }

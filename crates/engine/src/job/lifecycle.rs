@@ -9,6 +9,7 @@
 //! failed / canceled / expired → queued (retry, a new attempt)
 //! ```
 
+use arke_export_contract::env::ExportFormat;
 use arke_fly_api::Machine;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -120,13 +121,15 @@ impl Job {
         Ok(changed)
     }
 
-    /// spawning|running → ready: the export is in the bucket until `expires_at`.
-    pub fn mark_ready(&mut self, output: JobOutput, now: i64, retention_ms: i64) -> Result<(), EngineError> {
+    /// spawning|running → ready: the export's files (one per format, the first being the main one) are
+    /// in the bucket until `expires_at`.
+    pub fn mark_ready(&mut self, outputs: Vec<JobOutput>, now: i64, retention_ms: i64) -> Result<(), EngineError> {
         self.expect(&[JobState::Spawning, JobState::Running], "only a running job can finish")?;
         self.enter(JobState::Ready);
-        self.output = Some(output);
+        self.output = outputs.first().cloned();
+        self.outputs = outputs;
         self.finished_at = Some(now);
-        self.expires_at = Some(now + retention_ms);
+        self.expires_at = Some(now.saturating_add(retention_ms));
         Ok(())
     }
 
@@ -154,7 +157,9 @@ impl Job {
     /// failed|canceled|expired → queued: a new attempt with a new task id, everything of the old one cleared.
     pub fn retry(&mut self) -> Result<(), EngineError> {
         self.check(JobAction::Retry)?;
-        let fresh = Job::queued(&self.batch_id, std::mem::take(&mut self.pis), self.options.clone(), self.created_at);
+        let mut fresh =
+            Job::queued(&self.batch_id, std::mem::take(&mut self.pis), self.options.clone(), self.created_at);
+        fresh.formats = std::mem::take(&mut self.formats);
         let attempt = self.attempt + 1;
         // The installation's part of the task id (before the job id) stays.
         let installation = self.task_id.find(&self.id).map_or("", |at| &self.task_id[..at]);
@@ -166,7 +171,7 @@ impl Job {
     /// ready|downloaded → downloading. Returns the state to go back to if the download fails.
     pub fn start_download(&mut self) -> Result<JobState, EngineError> {
         self.check(JobAction::Download)?;
-        if self.output.is_none() {
+        if self.all_outputs().is_empty() {
             return Err(wrong(self, JobAction::Download.allowed_in()));
         }
         let previous = self.state;
@@ -174,13 +179,24 @@ impl Job {
         Ok(previous)
     }
 
-    /// downloading → downloaded, saved (and verified) at `path`.
-    pub fn finish_download(&mut self, path: String) -> Result<(), EngineError> {
+    /// downloading → downloaded, the file of `format` saved (and verified) at `path`.
+    pub fn finish_download(&mut self, format: ExportFormat, path: String) -> Result<(), EngineError> {
         self.expect(&[JobState::Downloading], "only a downloading job can finish its download")?;
         self.enter(JobState::Downloaded);
         self.saved_to = Some(path);
+        if !self.saved_formats.contains(&format) {
+            self.saved_formats.push(format);
+        }
         self.reason = None;
         self.reason_code = None;
+        Ok(())
+    }
+
+    /// downloading → ready (downloaded, when it had been saved before): a download cut short by a quit or
+    /// a crash. Its `.part` file stays, so the next download resumes.
+    pub fn download_interrupted(&mut self) -> Result<(), EngineError> {
+        self.expect(&[JobState::Downloading], "only a downloading job can have its download interrupted")?;
+        self.enter(if self.saved_to.is_some() { JobState::Downloaded } else { JobState::Ready });
         Ok(())
     }
 
@@ -204,7 +220,7 @@ mod tests {
     }
 
     fn output() -> JobOutput {
-        JobOutput { key: "exports/t/x.xml".into(), file_name: "x.xml".into(), size: 3, sha256: None }
+        JobOutput { key: "exports/t/x.xml".into(), file_name: "x.xml".into(), size: 3, ..JobOutput::default() }
     }
 
     #[test]
@@ -214,12 +230,29 @@ mod tests {
         assert_eq!((j.state, j.started_at), (JobState::Spawning, Some(10)));
         assert!(j.running(Some(JobProgress { done: 1, failed: 0, total: None })).unwrap());
         assert!(!j.running(None).unwrap(), "no news is no change");
-        j.mark_ready(output(), 20, 1000).unwrap();
+        j.mark_ready(vec![output()], 20, 1000).unwrap();
         assert_eq!((j.finished_at, j.expires_at), (Some(20), Some(1020)));
         assert_eq!(j.actions, vec![JobAction::Download, JobAction::Remove]);
         let previous = j.start_download().unwrap();
-        j.finish_download("/tmp/x.xml".into()).unwrap();
+        j.finish_download(ExportFormat::Mods, "/tmp/x.xml".into()).unwrap();
         assert_eq!((previous, j.state), (JobState::Ready, JobState::Downloaded));
+    }
+
+    #[test]
+    fn an_interrupted_download_goes_back_to_where_it_started() {
+        let mut j = job();
+        j.spawning(1).unwrap();
+        j.mark_ready(vec![output()], 2, i64::MAX).unwrap();
+        assert_eq!(j.expires_at, Some(i64::MAX), "no overflow");
+        assert!(j.download_interrupted().is_err());
+        j.start_download().unwrap();
+        j.download_interrupted().unwrap();
+        assert_eq!(j.state, JobState::Ready);
+        j.start_download().unwrap();
+        j.finish_download(ExportFormat::Mods, "/tmp/x.xml".into()).unwrap();
+        j.start_download().unwrap();
+        j.download_interrupted().unwrap();
+        assert_eq!(j.state, JobState::Downloaded);
     }
 
     #[test]
@@ -228,7 +261,7 @@ mod tests {
         let before = j.clone();
         assert!(matches!(j.retry(), Err(EngineError::WrongState { .. })));
         assert!(j.start_download().is_err());
-        assert!(j.mark_ready(output(), 1, 1).is_err());
+        assert!(j.mark_ready(vec![output()], 1, 1).is_err());
         assert!(j.expire("x".into(), 1).is_err());
         assert_eq!(j, before);
         j.cancel(5).unwrap();
@@ -245,7 +278,7 @@ mod tests {
         j.retry().unwrap();
         assert_eq!((j.state, j.attempt), (JobState::Queued, 2));
         assert_eq!(j.task_id, format!("{}-r2", j.id));
-        assert_eq!((j.reason, j.reason_code, j.started_at, j.finished_at), (None, None, None, None));
+        assert_eq!((j.reason.as_deref(), j.reason_code, j.started_at, j.finished_at), (None, None, None, None));
         assert_eq!(j.pis.len(), 1);
         j.task_id = format!("abc123-{}-r2", j.id);
         j.cancel(3).unwrap();

@@ -5,6 +5,7 @@ mod lifecycle;
 
 pub use lifecycle::JobAction;
 
+use arke_export_contract::env::ExportFormat;
 use arke_export_contract::options::ExportOptions;
 use arke_export_contract::result::Failure;
 use serde::{Deserialize, Serialize};
@@ -79,10 +80,13 @@ pub struct JobProgress {
     pub total: Option<u64>,
 }
 
-/// The export file, once the worker has uploaded it.
+/// One export file (one format), once the worker has uploaded it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct JobOutput {
+    /// MODS for outputs stored before formats existed.
+    #[serde(default)]
+    pub format: ExportFormat,
     pub key: String,
     pub file_name: String,
     #[ts(type = "number")]
@@ -101,6 +105,10 @@ pub struct Job {
     pub task_id: String,
     pub pis: Vec<String>,
     pub options: ExportOptions,
+    /// The formats the machine writes (`EXPORT_FORMAT`), the first being the main one; MODS alone for
+    /// jobs stored before formats existed.
+    #[serde(default = "mods_only")]
+    pub formats: Vec<ExportFormat>,
     pub state: JobState,
     /// What the archivist may do now (follows `state`; set by every transition).
     #[serde(default)]
@@ -114,9 +122,18 @@ pub struct Job {
     pub region: Option<String>,
     pub exit_code: Option<i32>,
     pub progress: Option<JobProgress>,
+    /// The first format's file (`outputs[0]`), as jobs stored before formats existed have it.
     pub output: Option<JobOutput>,
+    /// Every file of the job, one per format, in the order requested (empty in jobs stored before
+    /// formats existed: see [`Job::all_outputs`]).
+    #[serde(default)]
+    pub outputs: Vec<JobOutput>,
     pub failures: Vec<Failure>,
+    /// Where the last file saved went.
     pub saved_to: Option<String>,
+    /// The formats whose file has been saved (verified), in the order saved.
+    #[serde(default)]
+    pub saved_formats: Vec<ExportFormat>,
     pub attempt: u32,
     #[ts(type = "number")]
     pub created_at: i64,
@@ -145,6 +162,7 @@ impl Job {
             batch_id: batch_id.to_owned(),
             pis,
             options,
+            formats: mods_only(),
             state: JobState::Queued,
             reason: None,
             reason_code: None,
@@ -154,8 +172,10 @@ impl Job {
             exit_code: None,
             progress: None,
             output: None,
+            outputs: Vec::new(),
             failures: Vec::new(),
             saved_to: None,
+            saved_formats: Vec::new(),
             actions: JobState::Queued.actions().to_vec(),
             attempt: 1,
             created_at: now,
@@ -166,6 +186,26 @@ impl Job {
             version: 0,
         }
     }
+
+    /// Every file of a ready (or downloaded) job, one per format: `outputs`, or the single `output` of a
+    /// job stored before formats existed.
+    pub fn all_outputs(&self) -> Vec<JobOutput> {
+        if self.outputs.is_empty() { self.output.iter().cloned().collect() } else { self.outputs.clone() }
+    }
+
+    /// The file of `format`, or the first one when `format` is `None`.
+    pub fn output_of(&self, format: Option<ExportFormat>) -> Option<JobOutput> {
+        let all = self.all_outputs();
+        match format {
+            None => all.into_iter().next(),
+            Some(f) => all.into_iter().find(|o| o.format == f),
+        }
+    }
+}
+
+/// What a job or batch from before formats existed exports: MODS alone.
+pub fn mods_only() -> Vec<ExportFormat> {
+    vec![ExportFormat::Mods]
 }
 
 /// One step in a job's timeline.
@@ -186,6 +226,9 @@ pub struct Batch {
     #[ts(type = "number")]
     pub created_at: i64,
     pub options: ExportOptions,
+    /// The formats every job of the batch writes (MODS alone for batches stored before formats existed).
+    #[serde(default = "mods_only")]
+    pub formats: Vec<ExportFormat>,
     pub per_machine: u32,
     pub record_count: u32,
 }
@@ -212,4 +255,28 @@ pub fn now_ms() -> i64 {
 pub fn new_id(prefix: &str) -> String {
     let uuid = uuid::Uuid::new_v4().simple().to_string();
     format!("{prefix}_{:x}_{}", now_ms(), &uuid[..10])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_stored_before_formats_reads_as_mods_with_its_one_file() {
+        let mut job = Job::queued("batch_1", vec!["01HZX3K9Q4M8V2T6R5N7P0W1YB".into()], ExportOptions::default(), 1);
+        job.output =
+            Some(JobOutput { key: "exports/t/x.xml".into(), file_name: "x.xml".into(), ..JobOutput::default() });
+        let mut old = serde_json::to_value(&job).unwrap();
+        let fields = old.as_object_mut().unwrap();
+        for new in ["formats", "outputs", "saved_formats"] {
+            fields.remove(new).unwrap();
+        }
+        fields["output"].as_object_mut().unwrap().remove("format").unwrap();
+        let read: Job = serde_json::from_value(old).unwrap();
+        assert_eq!(read.formats, [ExportFormat::Mods]);
+        assert_eq!(read.all_outputs(), vec![job.output.clone().unwrap()]);
+        assert_eq!(read.output_of(None), job.output);
+        assert_eq!(read.output_of(Some(ExportFormat::Mods)), job.output);
+        assert_eq!(read.output_of(Some(ExportFormat::Dc)), None);
+    }
 }

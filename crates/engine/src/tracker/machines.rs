@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use arke_export_contract::env::ExportFormat;
 use arke_fly_api::state;
 
 use super::poll::finish_from_result;
@@ -46,10 +47,12 @@ pub(super) async fn check_machine(
     let saved = match (code, export_object(listing, &job.task_id)) {
         (Some(0), Some((key, info))) => {
             let file_name = crate::file_name::for_display(key.rsplit('/').next().unwrap_or(key));
-            let output = JobOutput { key: key.clone(), file_name, size: info.size, sha256: None };
+            // The original worker image: MODS alone, no checksum.
+            let output =
+                JobOutput { format: ExportFormat::Mods, key: key.clone(), file_name, size: info.size, sha256: None };
             let detail = "machine exited 0 and its export is in the bucket (no result.json)";
             inner.transition(job, Some(detail), |j| {
-                j.mark_ready(output.clone(), now, inner.config.retention_ms())?;
+                j.mark_ready(vec![output.clone()], now, inner.config.retention_ms())?;
                 j.exit_code = code;
                 Ok(())
             })

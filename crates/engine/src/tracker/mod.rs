@@ -35,6 +35,9 @@ pub(super) fn unless_moved<T>(result: Result<T, EngineError>) -> Result<Option<T
 
 /// Re-attaches, then starts the spawner and the poller; both stop when the engine is dropped.
 pub(crate) async fn start(inner: &Arc<Inner>) {
+    if let Err(e) = reattach::recover_downloads(inner) {
+        tracing::warn!("making interrupted downloads downloadable again: {e}");
+    }
     if let Err(e) = reattach::reattach(inner).await {
         tracing::warn!("re-attaching jobs after start: {e}");
     }
@@ -58,15 +61,28 @@ async fn spawner(inner: Weak<Inner>) {
     }
 }
 
+/// Polls every interval. Supervised: each round runs as a task of its own, so an error or even a
+/// panic in one round is logged and the next round runs.
 async fn poller(inner: Weak<Inner>) {
     let mut state = PollState::default();
     loop {
         let Some(inner) = inner.upgrade() else { return };
-        if let Err(e) = poll_once(&inner, &mut state).await {
-            tracing::warn!("polling: {e}");
-        }
         let interval = Duration::from_secs(u64::from(inner.config.poll_interval_s));
-        drop(inner);
+        let round = tokio::spawn(async move {
+            let result = poll_once(&inner, &mut state).await;
+            (state, result)
+        });
+        state = match round.await {
+            Ok((state, Ok(()))) => state,
+            Ok((state, Err(e))) => {
+                tracing::warn!("polling: {e}");
+                state
+            }
+            Err(e) => {
+                tracing::error!("a poll stopped unexpectedly ({e}); the next one runs");
+                PollState::default()
+            }
+        };
         tokio::time::sleep(interval).await;
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use arke_export_contract::bucket::{EXPORTS_PREFIX, result_key, task_prefix};
+use arke_export_contract::env::ExportFormat;
 use arke_export_contract::result::{ResultStatus, TaskResult};
 
 use super::{machines, timeouts, unless_moved};
@@ -74,6 +75,9 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
     Ok(())
 }
 
+/// A lifecycle change decided from a result.json.
+type Change = Box<dyn Fn(&mut Job) -> Result<(), EngineError> + Send + Sync>;
+
 /// Reads result.json and moves the job to ready or failed; `false` when there is none yet. A result.json
 /// that is not what the worker writes (malformed, too large, naming an object outside the task's
 /// folder) fails its job and no other.
@@ -83,7 +87,7 @@ pub(super) async fn finish_from_result(inner: &Inner, job: &mut Job) -> Result<b
         Ok(None) => return Ok(false),
         Err(e @ R2Error::BadObject { .. }) => {
             let detail = Some("its result.json is not what the worker writes");
-            unless_moved(inner.transition(job, detail, |j| j.fail(ErrorCode::R2BadObject, e.to_string(), now_ms())))?;
+            unless_moved(inner.transition(job, detail, |j| j.fail(ErrorCode::ResultInvalid, e.to_string(), now_ms())))?;
             inner.settle(&job.batch_id);
             return Ok(true);
         }
@@ -98,33 +102,26 @@ pub(super) async fn finish_from_result(inner: &Inner, job: &mut Job) -> Result<b
     let now = now_ms();
     // The change is decided on the job as stored (see `Inner::transition`); the result's details go
     // with it only when the lifecycle allowed it.
-    let (detail, change): (String, Box<dyn Fn(&mut Job) -> Result<(), EngineError> + Send + Sync>) =
-        match (result.status, result.output_r2_key.clone()) {
-            (ResultStatus::Success, Some(key)) if !in_task_folder(&key, &job.task_id) => {
-                let reason = format!("its result.json names {:?}, which is not in the task's folder", for_display(&key));
-                let change = move |j: &mut Job| j.fail(ErrorCode::R2BadObject, reason.clone(), now);
-                ("its result.json names another object".into(), Box::new(change))
-            }
-            (ResultStatus::Success, Some(key)) => {
-                let size = result.output_file_size.unwrap_or(0);
-                // The worker's file name is only shown; the local name is made by the engine.
-                let file_name = for_display(result.output_file_name.as_deref().unwrap_or_default());
-                let output = JobOutput { key, file_name, size, sha256: result.output_sha256.clone() };
-                let retention = inner.config.retention_ms();
-                let change = move |j: &mut Job| j.mark_ready(output.clone(), now, retention);
-                let failed = if result.failures.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {} failed", result.failures.len())
-                };
-                (format!("exported {} records{failed}", m.entities_exported), Box::new(change))
-            }
-            _ => {
-                let error = for_display(result.error.as_deref().unwrap_or("the worker reported an error"));
-                let change = move |j: &mut Job| j.fail(ErrorCode::WorkerError, error.clone(), now);
-                ("the worker reported an error".into(), Box::new(change))
-            }
-        };
+    let (detail, change): (String, Change) = match (result.status, result_outputs(&result)) {
+        (ResultStatus::Success, Some(outputs)) if outputs.iter().any(|o| !in_task_folder(&o.key, &job.task_id)) => {
+            let bad = outputs.iter().find(|o| !in_task_folder(&o.key, &job.task_id)).map_or("", |o| o.key.as_str());
+            let reason = format!("its result.json names {:?}, which is not in the task's folder", for_display(bad));
+            let change = move |j: &mut Job| j.fail(ErrorCode::R2BadObject, reason.clone(), now);
+            ("its result.json names another object".into(), Box::new(change))
+        }
+        (ResultStatus::Success, Some(outputs)) => {
+            let retention = inner.config.retention_ms();
+            let change = move |j: &mut Job| j.mark_ready(outputs.clone(), now, retention);
+            let failed =
+                if result.failures.is_empty() { String::new() } else { format!(", {} failed", result.failures.len()) };
+            (format!("exported {} records{failed}", m.entities_exported), Box::new(change))
+        }
+        _ => {
+            let error = for_display(result.error.as_deref().unwrap_or("the worker reported an error"));
+            let change = move |j: &mut Job| j.fail(ErrorCode::WorkerError, error.clone(), now);
+            ("the worker reported an error".into(), Box::new(change))
+        }
+    };
     let saved = inner.transition(job, Some(&detail), |j| {
         change(j)?;
         j.failures.clone_from(&result.failures);
@@ -136,6 +133,35 @@ pub(super) async fn finish_from_result(inner: &Inner, job: &mut Job) -> Result<b
     Ok(true)
 }
 
+/// The files a result names, one per format: its `outputs`, or — written by a worker from before
+/// formats existed — its single `output_*` fields (MODS). `None` when it names none. The worker's file
+/// names are only shown; local names are made by the engine.
+fn result_outputs(result: &TaskResult) -> Option<Vec<JobOutput>> {
+    if result.outputs.is_empty() {
+        let key = result.output_r2_key.clone()?;
+        return Some(vec![JobOutput {
+            format: ExportFormat::Mods,
+            key,
+            file_name: for_display(result.output_file_name.as_deref().unwrap_or_default()),
+            size: result.output_file_size.unwrap_or(0),
+            sha256: result.output_sha256.clone(),
+        }]);
+    }
+    Some(
+        result
+            .outputs
+            .iter()
+            .map(|o| JobOutput {
+                format: o.format,
+                key: o.r2_key.clone(),
+                file_name: for_display(&o.file_name),
+                size: o.size,
+                sha256: Some(o.sha256.clone()),
+            })
+            .collect(),
+    )
+}
+
 /// True when `key` is an object of the task's own folder (`exports/{task_id}/…`, no `..` or empty part).
 fn in_task_folder(key: &str, task_id: &str) -> bool {
     key.strip_prefix(&task_prefix(task_id))
@@ -144,7 +170,44 @@ fn in_task_folder(key: &str, task_id: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::in_task_folder;
+    use super::{in_task_folder, result_outputs};
+    use arke_export_contract::env::ExportFormat;
+    use arke_export_contract::result::{Output, TaskResult};
+
+    fn result(json: &str) -> TaskResult {
+        let base = r#""task_id":"t","batch_id":"b","status":"success","worker_version":"0.1.0",
+            "metrics":{"total_time_ms":1,"entities_exported":1,"entities_failed":0,"peak_memory_mb":1.0}"#;
+        serde_json::from_str(&format!("{{{base}{json}}}")).unwrap()
+    }
+
+    #[test]
+    fn every_output_of_a_result_becomes_a_file_of_the_job() {
+        let legacy = result(r#","output_r2_key":"exports/t/x.xml","output_file_name":"x.xml","output_file_size":3"#);
+        let files = result_outputs(&legacy).unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(
+            (files[0].format, files[0].key.as_str(), files[0].sha256.as_deref()),
+            (ExportFormat::Mods, "exports/t/x.xml", None)
+        );
+        assert!(result_outputs(&result("")).is_none(), "a result naming no file");
+
+        let mut both = legacy.clone();
+        both.outputs = [(ExportFormat::Mods, "x.xml"), (ExportFormat::Dc, "x-dc.xml")]
+            .map(|(format, name)| Output {
+                format,
+                r2_key: format!("exports/t/{name}"),
+                file_name: name.into(),
+                size: 5,
+                sha256: "ab".into(),
+            })
+            .to_vec();
+        let files = result_outputs(&both).unwrap();
+        let shown: Vec<_> = files.iter().map(|f| (f.format, f.key.as_str(), f.sha256.as_deref())).collect();
+        assert_eq!(
+            shown,
+            [(ExportFormat::Mods, "exports/t/x.xml", Some("ab")), (ExportFormat::Dc, "exports/t/x-dc.xml", Some("ab")),]
+        );
+    }
 
     #[test]
     fn only_the_tasks_own_objects_are_downloaded() {

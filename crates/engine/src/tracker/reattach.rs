@@ -9,8 +9,21 @@ use super::unless_moved;
 use crate::core::Inner;
 use crate::error::EngineError;
 use crate::events::JobEvent;
-use crate::job::JobState;
+use crate::job::{Job, JobState};
 use crate::services::{METADATA_INSTALLATION, METADATA_JOB};
+
+/// Jobs left `downloading` by a quit or a crash (no process holds their download lock) can be
+/// downloaded again; their `.part` stays, so the download resumes.
+pub(super) fn recover_downloads(inner: &Inner) -> Result<(), EngineError> {
+    for mut job in inner.store.jobs_in(&[JobState::Downloading])? {
+        if inner.downloads.busy(&job.id) {
+            continue;
+        }
+        let detail = "its download was interrupted (the app quit); download it again to resume";
+        unless_moved(inner.transition(&mut job, Some(detail), Job::download_interrupted))?;
+    }
+    Ok(())
+}
 
 pub(super) async fn reattach(inner: &Inner) -> Result<(), EngineError> {
     let machines = match inner.services.fly.list().await {

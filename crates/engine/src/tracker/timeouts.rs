@@ -22,7 +22,7 @@ fn limit(inner: &Inner, job: &Job) -> (ErrorCode, u32) {
 /// Has the job been starting or running longer than its limit?
 pub(super) fn overdue(inner: &Inner, job: &Job, now: i64) -> bool {
     let started = job.started_at.unwrap_or(job.created_at);
-    now - started > i64::from(limit(inner, job).1) * 1000
+    now.saturating_sub(started) > i64::from(limit(inner, job).1) * 1000
 }
 
 /// Ends an overdue job: its machine's own answer first (it may have just finished), else destroyed.

@@ -14,7 +14,7 @@ use arke_export_engine::services::Services;
 use arke_export_sandbox::{CatalogSource, CatalogSpec, Sandbox, SandboxOptions};
 
 /// The worker binary built beside this test (`cargo test --workspace` builds it).
-pub fn worker_bin() -> PathBuf {
+pub(crate) fn worker_bin() -> PathBuf {
     let bin = arke_export_sandbox::default_worker_binary();
     assert!(
         bin.is_file(),
@@ -24,7 +24,7 @@ pub fn worker_bin() -> PathBuf {
     bin
 }
 
-pub fn sandbox_options(size: usize) -> SandboxOptions {
+pub(crate) fn sandbox_options(size: usize) -> SandboxOptions {
     SandboxOptions {
         catalog: CatalogSource::Generate(CatalogSpec { size, seed: 5 }),
         worker_command: vec![worker_bin().display().to_string()],
@@ -32,13 +32,13 @@ pub fn sandbox_options(size: usize) -> SandboxOptions {
     }
 }
 
-pub fn config(pairs: &[(&str, String)]) -> Config {
+pub(crate) fn config(pairs: &[(&str, String)]) -> Config {
     let env: HashMap<String, String> = pairs.iter().map(|(k, v)| (format!("ARKE_EXPORT_{k}"), v.clone())).collect();
     Config::resolve(&SettingsFile::default(), |k| env.get(k).cloned()).unwrap()
 }
 
 /// Sandbox mode: the engine starts (and owns) the stand-ins.
-pub async fn sandbox_engine(dir: &Path, size: usize, extra: &[(&str, String)]) -> Engine {
+pub(crate) async fn sandbox_engine(dir: &Path, size: usize, extra: &[(&str, String)]) -> Engine {
     let mut pairs = vec![("MODE", "sandbox".to_owned()), ("POLL_INTERVAL_S", "1".to_owned())];
     pairs.extend(extra.iter().cloned());
     let services = Services::sandbox(&dir.join("sandbox"), sandbox_options(size)).await.unwrap();
@@ -46,13 +46,13 @@ pub async fn sandbox_engine(dir: &Path, size: usize, extra: &[(&str, String)]) -
 }
 
 /// A sandbox run apart from any engine, used in Fly mode (as the real services would be).
-pub struct External {
-    pub sandbox: Sandbox,
-    pub secrets: Secrets,
+pub(crate) struct External {
+    pub(crate) sandbox: Sandbox,
+    pub(crate) secrets: Secrets,
 }
 
 impl External {
-    pub async fn start(dir: &Path, size: usize) -> External {
+    pub(crate) async fn start(dir: &Path, size: usize) -> External {
         let sandbox = Sandbox::start_with(&dir.join("services"), sandbox_options(size)).await.unwrap();
         let secrets = Secrets::with_service(&format!("arke-export-test-{}", uuid::Uuid::new_v4().simple()), false);
         let e = sandbox.endpoints();
@@ -65,7 +65,7 @@ impl External {
     }
 
     /// Fly-mode settings that point at the sandbox.
-    pub fn config(&self, extra: &[(&str, String)]) -> Config {
+    pub(crate) fn config(&self, extra: &[(&str, String)]) -> Config {
         let e = self.sandbox.endpoints();
         let mut pairs = vec![
             ("MODE", "fly".to_owned()),
@@ -84,26 +84,26 @@ impl External {
         config(&pairs)
     }
 
-    pub async fn engine(&self, data_dir: &Path, extra: &[(&str, String)]) -> Engine {
+    pub(crate) async fn engine(&self, data_dir: &Path, extra: &[(&str, String)]) -> Engine {
         let config = self.config(extra);
         let services = Services::fly(&config, &self.secrets).unwrap();
         Engine::start(config, services, data_dir).await.unwrap()
     }
 
-    pub fn items(&self, n: usize) -> String {
+    pub(crate) fn items(&self, n: usize) -> String {
         let index = self.sandbox.index.as_ref().unwrap();
         assert!(index.items.len() >= n, "the catalog has only {} items", index.items.len());
         index.items[..n].join("\n")
     }
 
-    pub fn machines_named(&self) -> Vec<String> {
+    pub(crate) fn machines_named(&self) -> Vec<String> {
         let fleet = &self.sandbox.fly.fleet;
         fleet.list(arke_export_sandbox::SANDBOX_APP, true, None).into_iter().map(|m| m.name).collect()
     }
 }
 
 /// Waits until every job of `ids` satisfies `done`; panics with their states after `timeout`.
-pub async fn wait_for(engine: &Engine, ids: &[String], timeout: Duration, done: impl Fn(&Job) -> bool) -> Vec<Job> {
+pub(crate) async fn wait_for(engine: &Engine, ids: &[String], timeout: Duration, done: impl Fn(&Job) -> bool) -> Vec<Job> {
     let deadline = Instant::now() + timeout;
     loop {
         let jobs: Vec<Job> = ids.iter().map(|id| engine.job(id).unwrap()).collect();
@@ -119,10 +119,10 @@ pub async fn wait_for(engine: &Engine, ids: &[String], timeout: Duration, done: 
     }
 }
 
-pub fn settled(j: &Job) -> bool {
+pub(crate) fn settled(j: &Job) -> bool {
     j.state == JobState::Ready || j.state.is_final()
 }
 
-pub fn ids(jobs: &[Job]) -> Vec<String> {
+pub(crate) fn ids(jobs: &[Job]) -> Vec<String> {
     jobs.iter().map(|j| j.id.clone()).collect()
 }

@@ -1,0 +1,78 @@
+//! One download per job at a time. A job being downloaded holds a lock: an entry in this process's
+//! set and an OS lock on `<data>/downloads/<job>.lock`, which another process on the same store sees
+//! too and which the OS lets go when the process quits or crashes. So at start a job left
+//! `downloading` whose lock nobody holds was interrupted, and is made downloadable again.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+pub(crate) struct DownloadLocks {
+    dir: PathBuf,
+    held: Mutex<HashSet<String>>,
+}
+
+/// Held for as long as the job's download runs.
+pub(crate) struct DownloadGuard<'a> {
+    locks: &'a DownloadLocks,
+    job_id: String,
+    /// Holds the OS lock until dropped.
+    #[allow(dead_code, reason = "held, never read")]
+    file: Option<File>,
+}
+
+impl Drop for DownloadGuard<'_> {
+    fn drop(&mut self) {
+        self.locks.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.job_id);
+    }
+}
+
+impl DownloadLocks {
+    pub(crate) fn new(data_dir: &std::path::Path) -> DownloadLocks {
+        DownloadLocks { dir: data_dir.join("downloads"), held: Mutex::default() }
+    }
+
+    fn file(&self, job_id: &str) -> Option<File> {
+        std::fs::create_dir_all(&self.dir).ok()?;
+        let path = self.dir.join(format!("{job_id}.lock"));
+        File::options().create(true).truncate(false).write(true).open(path).ok()
+    }
+
+    /// Takes the job's lock; `None` while a download of it runs here or in another process. (Without a
+    /// usable lock folder only this process's downloads are seen.)
+    pub(crate) fn acquire(&self, job_id: &str) -> Option<DownloadGuard<'_>> {
+        if !self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(job_id.to_owned()) {
+            return None;
+        }
+        // Dropped on the way out when the OS lock is taken: the set forgets the job again.
+        let mut guard = DownloadGuard { locks: self, job_id: job_id.to_owned(), file: None };
+        if let Some(file) = self.file(job_id) {
+            file.try_lock().ok()?;
+            guard.file = Some(file);
+        }
+        Some(guard)
+    }
+
+    /// Whether a download of the job runs now (here or in another process).
+    pub(crate) fn busy(&self, job_id: &str) -> bool {
+        self.acquire(job_id).is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_job_downloads_once_at_a_time_across_processes() {
+        let dir = tempfile::tempdir().unwrap();
+        let (here, other_process) = (DownloadLocks::new(dir.path()), DownloadLocks::new(dir.path()));
+        let guard = here.acquire("job_1").unwrap();
+        assert!(here.acquire("job_1").is_none() && here.busy("job_1"));
+        assert!(other_process.busy("job_1"), "the OS lock is seen from another store");
+        assert!(!here.busy("job_2"));
+        drop(guard);
+        assert!(!here.busy("job_1") && !other_process.busy("job_1"));
+    }
+}
