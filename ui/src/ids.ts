@@ -4,16 +4,16 @@ const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one :
 
 /** "N records ready · K duplicates removed · M invalid" (only the parts that apply). */
 export function idsSummary(p: ParsedIds): string {
-  if (p.ids.length === 0 && p.invalid.length === 0) return "Paste record IDs, drop a .txt or .csv file, or choose one.";
+  if (p.ids.length === 0 && p.invalid_count === 0) return "Paste record IDs, drop a .txt or .csv file, or choose one.";
   const parts = [`${plural(p.ids.length, "record", "records")} ready`];
   if (p.duplicates > 0) parts.push(`${plural(p.duplicates, "duplicate", "duplicates")} removed`);
-  if (p.invalid.length > 0) parts.push(`${p.invalid.length} invalid`);
+  if (p.invalid_count > 0) parts.push(`${p.invalid_count} invalid`);
   return parts.join(" · ");
 }
 
-/** One line per invalid input line: "line 4: “abc” — not a record ID: …". At most `max`. */
+/** One line per invalid input line: "line 4: “abc” — not a record ID: …". At most `max`, then how many more. */
 export function invalidLines(p: ParsedIds, max = 50): string[] {
   const lines = p.invalid.slice(0, max).map((l) => `line ${l.line}: “${l.text}” — ${l.reason}`);
-  if (p.invalid.length > max) lines.push(`… and ${p.invalid.length - max} more`);
+  if (p.invalid_count > lines.length) lines.push(`… and ${p.invalid_count - lines.length} more`);
   return lines;
 }

@@ -97,6 +97,9 @@ pub(crate) async fn export(config: Config, args: ExportArgs) -> Result<i32, Engi
     for bad in &parsed.invalid {
         eprintln!("line {}: {:?} skipped: {}", bad.line, bad.text, output::escape(&bad.reason));
     }
+    if parsed.invalid_count as usize > parsed.invalid.len() {
+        eprintln!("… and {} more invalid lines skipped", parsed.invalid_count as usize - parsed.invalid.len());
+    }
     let wait = args.wait || args.out.is_some() || config.mode == Mode::Sandbox;
     let options = ExportOptions {
         recursive: args.recursive,
@@ -118,7 +121,7 @@ pub(crate) async fn export(config: Config, args: ExportArgs) -> Result<i32, Engi
             batch.record_count,
             jobs.len(),
             parsed.duplicates,
-            parsed.invalid.len()
+            parsed.invalid_count
         );
     }
     let ids: Vec<String> = jobs.iter().map(|j| j.id.clone()).collect();

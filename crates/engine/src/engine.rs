@@ -27,12 +27,20 @@ pub struct Engine {
 impl Engine {
     /// Opens the store in `data_dir` and starts the tracker (which first re-attaches unfinished jobs).
     pub async fn start(config: Config, services: Services, data_dir: &Path) -> Result<Engine, EngineError> {
+        let engine = Engine::open(config, services, data_dir)?;
+        crate::tracker::start(&engine.inner).await;
+        Ok(engine)
+    }
+
+    /// Opens the store in `data_dir` without the tracker: no spawner, no poller, no re-attach and no
+    /// clean-up — for commands that only look (`jobs`, `status`); [`Engine::poll_now`] still brings the
+    /// jobs' states up to date.
+    pub fn open(config: Config, services: Services, data_dir: &Path) -> Result<Engine, EngineError> {
         let store = Store::open(data_dir)?;
         let installation = crate::installation::load_or_create(data_dir)?;
         let downloads = crate::download_lock::DownloadLocks::new(data_dir);
         let events = Events::default();
         let inner = Arc::new(Inner { store, config, services, events, wake: Arc::default(), installation, downloads });
-        crate::tracker::start(&inner).await;
         Ok(Engine { inner })
     }
 

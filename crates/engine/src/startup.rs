@@ -30,9 +30,20 @@ pub fn open_store(config: &Config) -> Result<Store, EngineError> {
 /// Starts the services for the configured mode and the engine on top of them.
 pub async fn start(config: Config, secrets: &Secrets) -> Result<Engine, EngineError> {
     let dir = store_dir(&config);
-    let services = match config.mode {
-        Mode::Fly => Services::fly(&config, secrets)?,
-        Mode::Sandbox => Services::sandbox(&dir.join("services"), SandboxOptions::default()).await?,
-    };
+    let services = services(&config, secrets, &dir).await?;
     Engine::start(config, services, &dir).await
+}
+
+/// The services and the engine without its tracker ([`Engine::open`]): for commands that only look.
+pub async fn open(config: Config, secrets: &Secrets) -> Result<Engine, EngineError> {
+    let dir = store_dir(&config);
+    let services = services(&config, secrets, &dir).await?;
+    Engine::open(config, services, &dir)
+}
+
+async fn services(config: &Config, secrets: &Secrets, dir: &std::path::Path) -> Result<Services, EngineError> {
+    Ok(match config.mode {
+        Mode::Fly => Services::fly(config, secrets)?,
+        Mode::Sandbox => Services::sandbox(&dir.join("services"), SandboxOptions::default()).await?,
+    })
 }

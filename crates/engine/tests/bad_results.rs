@@ -59,7 +59,7 @@ async fn a_huge_and_a_garbage_result_fail_only_their_own_jobs() {
         s3.put_object().bucket(&e.r2_bucket).key(result_key(task_id)).body(body.into()).send().await.unwrap();
     }
 
-    let done = wait_for(&engine, &ids(&jobs), Duration::from_secs(120), settled).await;
+    let done = wait_for(&engine, &ids(&jobs), Duration::from_mins(2), settled).await;
     for job in &done {
         if job.id == huge.id || job.id == garbage.id {
             assert_eq!((job.state, job.reason_code), (JobState::Failed, Some(ErrorCode::ResultInvalid)), "{job:?}");

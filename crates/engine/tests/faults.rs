@@ -72,7 +72,7 @@ async fn crash_hang_and_vanish_each_fail_the_job_with_a_clear_reason() {
     assert_eq!((retried.state, retried.attempt), (JobState::Queued, 2));
     let job = wait_for(&engine, std::slice::from_ref(&failed.id), Duration::from_secs(60), settled).await.remove(0);
     assert_eq!(job.state, JobState::Ready);
-    assert_eq!(job.task_id, format!("{}-r2", job.id));
+    assert_eq!(job.task_id, format!("{}-{}-r2", engine.installation(), job.id));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

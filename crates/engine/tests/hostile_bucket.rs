@@ -127,9 +127,13 @@ async fn remote_names_never_choose_a_path_and_nothing_is_replaced() {
         write(&s3, &e.r2_bucket, job, how).await;
     }
     let jobs = wait_for(&engine, &ids(&jobs), Duration::from_mins(1), settled).await;
-    for (job, expected) in jobs[8..].iter().zip(["not what the worker writes", "larger than 16 MB", "not in the task"])
-    {
-        assert_eq!((job.state, job.reason_code), (JobState::Failed, Some(ErrorCode::R2BadObject)), "{job:?}");
+    let expected = [
+        ("not what the worker writes", ErrorCode::ResultInvalid),
+        ("larger than 1 MiB", ErrorCode::ResultInvalid),
+        ("not in the task", ErrorCode::R2BadObject),
+    ];
+    for (job, (expected, code)) in jobs[8..].iter().zip(expected) {
+        assert_eq!((job.state, job.reason_code), (JobState::Failed, Some(code)), "{job:?}");
         assert!(job.reason.as_deref().unwrap().contains(expected), "{:?}", job.reason);
     }
     assert!(jobs[..8].iter().all(|j| j.state == JobState::Ready), "a bad result.json fails its own job only");

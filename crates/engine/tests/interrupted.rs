@@ -27,7 +27,7 @@ fn a_download_cut_by_a_quit_resumes_after_the_next_start() {
     let (job_id, bytes) = first.block_on(async {
         let engine = ext.engine(&data, &[]).await;
         let (_, jobs) = engine.submit(&ext.items(2), ExportOptions::default(), Some(2)).unwrap();
-        let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(60), settled).await.remove(0);
+        let job = wait_for(&engine, &ids(&jobs), Duration::from_mins(1), settled).await.remove(0);
         assert_eq!(job.state, JobState::Ready, "{:?}", job.reason);
         let key = job.output_of(None).unwrap().key;
         let (body, _) = engine.services().r2.get_from(&key, 0).await.unwrap();

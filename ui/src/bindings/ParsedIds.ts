@@ -12,4 +12,12 @@ ids: Array<string>,
 /**
  * How many repeated IDs were dropped.
  */
-duplicates: number, invalid: Array<InvalidLine>, };
+duplicates: number, 
+/**
+ * The first [`MAX_INVALID_LINES`] lines that hold no valid record ID.
+ */
+invalid: Array<InvalidLine>, 
+/**
+ * How many lines hold no valid record ID (`invalid` lists only the first ones).
+ */
+invalid_count: number, };

@@ -64,7 +64,7 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
   );
   const choose = h("button", { type: "button" }, "Choose file…");
 
-  let parsed: ParsedIds = { ids: [], duplicates: 0, invalid: [] };
+  let parsed: ParsedIds = { ids: [], duplicates: 0, invalid: [], invalid_count: 0 };
   let timer: number | undefined;
   let generation = 0;
 

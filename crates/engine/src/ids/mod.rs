@@ -31,8 +31,14 @@ pub struct ParsedIds {
     pub ids: Vec<String>,
     /// How many repeated IDs were dropped.
     pub duplicates: u32,
+    /// The first [`MAX_INVALID_LINES`] lines that hold no valid record ID.
     pub invalid: Vec<InvalidLine>,
+    /// How many lines hold no valid record ID (`invalid` lists only the first ones).
+    pub invalid_count: u32,
 }
+
+/// Invalid lines listed at most: megabytes of junk make a short report, not a huge one.
+pub const MAX_INVALID_LINES: usize = 1000;
 
 /// Splits a CSV line on commas or semicolons, honouring double quotes.
 fn csv_fields(line: &str) -> Vec<String> {
@@ -93,15 +99,20 @@ pub fn parse_ids(text: &str) -> ParsedIds {
                     out.duplicates += 1;
                 }
             }
-            Err(e) => out.invalid.push(InvalidLine {
-                line: line_no,
-                text: clip(if value.is_empty() { line } else { value }),
-                reason: if value.is_empty() {
-                    "no record ID in this column".to_owned()
-                } else {
-                    format!("not a record ID: it {e}")
-                },
-            }),
+            Err(e) => {
+                out.invalid_count = out.invalid_count.saturating_add(1);
+                if out.invalid.len() < MAX_INVALID_LINES {
+                    out.invalid.push(InvalidLine {
+                        line: line_no,
+                        text: clip(if value.is_empty() { line } else { value }),
+                        reason: if value.is_empty() {
+                            "no record ID in this column".to_owned()
+                        } else {
+                            format!("not a record ID: it {e}")
+                        },
+                    });
+                }
+            }
         }
     }
     out
@@ -138,6 +149,17 @@ mod tests {
         assert_eq!(lines, vec![2, 4, 5]);
         assert!(p.invalid[0].reason.contains("26"), "{}", p.invalid[0].reason);
         assert_eq!(p.invalid[1].text, format!("{B}x"));
+    }
+
+    #[test]
+    fn junk_keeps_the_first_invalid_lines_and_counts_the_rest() {
+        let junk = format!("{A}\n{}\n", "x".repeat(200));
+        let many = format!("{junk}{}", "not an id, with words\n".repeat(50_000));
+        let p = parse_ids(&many);
+        assert_eq!(p.ids, vec![A]);
+        assert_eq!(p.invalid.len(), MAX_INVALID_LINES);
+        assert_eq!(p.invalid_count, 50_001);
+        assert!(serde_json::to_string(&p).unwrap().len() < 200_000, "a short report");
     }
 
     #[test]

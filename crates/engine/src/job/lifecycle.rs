@@ -273,9 +273,11 @@ mod tests {
     #[test]
     fn retry_starts_a_clean_attempt_under_a_new_task_id() {
         let mut j = job();
+        j.formats = vec![ExportFormat::Dc, ExportFormat::Mods];
         j.spawning(1).unwrap();
         j.fail(ErrorCode::RunTimeout, "slow".into(), 2).unwrap();
         j.retry().unwrap();
+        assert_eq!(j.formats, [ExportFormat::Dc, ExportFormat::Mods], "a retry writes the same formats");
         assert_eq!((j.state, j.attempt), (JobState::Queued, 2));
         assert_eq!(j.task_id, format!("{}-r2", j.id));
         assert_eq!((j.reason.as_deref(), j.reason_code, j.started_at, j.finished_at), (None, None, None, None));

@@ -135,7 +135,7 @@ pub(super) async fn finish_from_result(inner: &Inner, job: &mut Job) -> Result<b
 
 /// The files a result names, one per format: its `outputs`, or — written by a worker from before
 /// formats existed — its single `output_*` fields (MODS). `None` when it names none. The worker's file
-/// names are only shown; local names are made by the engine.
+/// names are only shown; local names are made by the engine. At most one file per format.
 fn result_outputs(result: &TaskResult) -> Option<Vec<JobOutput>> {
     if result.outputs.is_empty() {
         let key = result.output_r2_key.clone()?;
@@ -147,10 +147,17 @@ fn result_outputs(result: &TaskResult) -> Option<Vec<JobOutput>> {
             sha256: result.output_sha256.clone(),
         }]);
     }
+    // One file per format (a result naming a format twice keeps its first).
+    let mut seen = Vec::new();
     Some(
         result
             .outputs
             .iter()
+            .filter(|o| {
+                let first = !seen.contains(&o.format);
+                seen.push(o.format);
+                first
+            })
             .map(|o| JobOutput {
                 format: o.format,
                 key: o.r2_key.clone(),
@@ -192,7 +199,7 @@ mod tests {
         assert!(result_outputs(&result("")).is_none(), "a result naming no file");
 
         let mut both = legacy.clone();
-        both.outputs = [(ExportFormat::Mods, "x.xml"), (ExportFormat::Dc, "x-dc.xml")]
+        both.outputs = [(ExportFormat::Mods, "x.xml"), (ExportFormat::Dc, "x-dc.xml"), (ExportFormat::Mods, "y.xml")]
             .map(|(format, name)| Output {
                 format,
                 r2_key: format!("exports/t/{name}"),
@@ -205,7 +212,8 @@ mod tests {
         let shown: Vec<_> = files.iter().map(|f| (f.format, f.key.as_str(), f.sha256.as_deref())).collect();
         assert_eq!(
             shown,
-            [(ExportFormat::Mods, "exports/t/x.xml", Some("ab")), (ExportFormat::Dc, "exports/t/x-dc.xml", Some("ab")),]
+            [(ExportFormat::Mods, "exports/t/x.xml", Some("ab")), (ExportFormat::Dc, "exports/t/x-dc.xml", Some("ab"))],
+            "one file per format, the first named"
         );
     }
 

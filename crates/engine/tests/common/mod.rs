@@ -103,7 +103,12 @@ impl External {
 }
 
 /// Waits until every job of `ids` satisfies `done`; panics with their states after `timeout`.
-pub(crate) async fn wait_for(engine: &Engine, ids: &[String], timeout: Duration, done: impl Fn(&Job) -> bool) -> Vec<Job> {
+pub(crate) async fn wait_for(
+    engine: &Engine,
+    ids: &[String],
+    timeout: Duration,
+    done: impl Fn(&Job) -> bool,
+) -> Vec<Job> {
     let deadline = Instant::now() + timeout;
     loop {
         let jobs: Vec<Job> = ids.iter().map(|id| engine.job(id).unwrap()).collect();
