@@ -79,6 +79,12 @@ async fn engine(config: Config) -> Result<Engine, EngineError> {
     startup::start(config, &Secrets::default()).await
 }
 
+/// The engine for a command that only looks: no spawner, poller, re-attach or clean-up of its own
+/// (the app may be running them on the same store).
+async fn looking(config: Config) -> Result<Engine, EngineError> {
+    startup::open(config, &Secrets::default()).await
+}
+
 /// The ID list: standard input for `-`, else a list file (the engine's rules: extension, size).
 fn read_ids(source: &str) -> Result<String, EngineError> {
     if source != "-" {
@@ -186,7 +192,7 @@ pub(crate) async fn list(config: Config, json: bool) -> Result<i32, EngineError>
     let jobs = match config.mode {
         // In Fly mode, look at the bucket once so the list is current.
         Mode::Fly => {
-            let engine = engine(config).await?;
+            let engine = looking(config).await?;
             engine.poll_now().await?;
             engine.jobs()?
         }
@@ -203,7 +209,7 @@ pub(crate) async fn list(config: Config, json: bool) -> Result<i32, EngineError>
 }
 
 pub(crate) async fn status(config: Config, id: &str, json: bool) -> Result<i32, EngineError> {
-    let engine = engine(config).await?;
+    let engine = looking(config).await?;
     engine.poll_now().await?;
     let job = engine.job(id)?;
     let timeline = engine.timeline(&job.id)?;

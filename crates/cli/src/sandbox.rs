@@ -27,6 +27,7 @@ pub(crate) async fn run(args: Args) -> Result<i32, String> {
     println!("  Fly Machines API  {}   app {}   region {}", e.fly_api_url, e.fly_app, e.fly_region);
     println!("  S3 (R2)           {}   bucket {}", e.r2_endpoint, e.r2_bucket);
     println!("  Arke API + IPFS   {}", e.arke_api_url);
+    println!("  The Fly app holds the machines' R2 secret as its app secret R2_SECRET_ACCESS_KEY.");
     println!();
     println!("Point the CLI or the app at it (these credentials are valid until Ctrl-C):");
     println!("  export ARKE_EXPORT_MODE=fly");

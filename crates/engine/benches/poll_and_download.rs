@@ -84,17 +84,17 @@ async fn main() {
     }
     let secrets = Secrets::with_service(&format!("arke-export-bench-{}", std::process::id()), false);
     let e = sb.endpoints();
-    let (fly, r2) = (e.fly_api_url.clone(), e.r2_endpoint.clone());
+    let (fly_url, r2_url) = (e.fly_api_url.clone(), e.r2_endpoint.clone());
     secrets
-        .set(SecretKind::FlyToken, Some(&fly), &Secret::new(e.fly_api_token.clone()))
+        .set(SecretKind::FlyToken, Some(&fly_url), &Secret::new(e.fly_api_token.clone()))
         .expect("the bench needs a keyring: run it under scripts/with-keyring.sh");
-    secrets.set(SecretKind::R2Secret, Some(&r2), &Secret::new(e.r2_secret_access_key.clone())).unwrap();
+    secrets.set(SecretKind::R2Secret, Some(&r2_url), &Secret::new(e.r2_secret_access_key.clone())).unwrap();
     // 1. Polling. The engine's own client paces creates at Fly's 1/s, so the 1,000 running
     //    machines are made directly in the stand-in, and their jobs written as running.
     let store = arke_export_engine::store::Store::open(&dir.path().join("data")).unwrap();
     let batch = arke_export_engine::job::Batch {
         id: arke_export_engine::job::new_id("batch"),
-        created_at: arke_export_engine::job::now_ms(),
+        created_at: now_ms(),
         options: ExportOptions::default(),
         formats: arke_export_engine::job::mods_only(),
         per_machine: 1,
@@ -102,7 +102,7 @@ async fn main() {
     };
     let submitted: Vec<arke_export_engine::job::Job> = (0..jobs)
         .map(|i| {
-            let now = arke_export_engine::job::now_ms();
+            let now = now_ms();
             let mut job = arke_export_engine::job::Job::queued(
                 &batch.id,
                 vec![format!("{i:026}")],
@@ -228,7 +228,7 @@ async fn main() {
         .get_object()
         .bucket(&e.r2_bucket)
         .key(key)
-        .presigned(aws_sdk_s3::presigning::PresigningConfig::expires_in(Duration::from_secs(600)).unwrap())
+        .presigned(aws_sdk_s3::presigning::PresigningConfig::expires_in(Duration::from_mins(10)).unwrap())
         .await
         .unwrap();
     let rss_before = peak_rss_mb();
@@ -293,6 +293,6 @@ async fn main() {
         size / chunks.max(1)
     );
     println!("  peak RSS of this process: {rss_before:.1} MB before the download, {rss_after:.1} MB after");
-    let _ = secrets.clear(SecretKind::FlyToken, Some(&fly));
-    let _ = secrets.clear(SecretKind::R2Secret, Some(&r2));
+    let _ = secrets.clear(SecretKind::FlyToken, Some(&fly_url));
+    let _ = secrets.clear(SecretKind::R2Secret, Some(&r2_url));
 }

@@ -82,6 +82,14 @@ pub fn for_display(remote: &str) -> String {
     cut(&shown, 255).to_owned()
 }
 
+/// A message from the bucket (a worker's error) as it may be shown: line breaks and tabs kept, other
+/// control characters replaced, at most 4,000 bytes.
+pub fn remote_text(text: &str) -> String {
+    let shown: String =
+        text.chars().map(|c| if c.is_control() && !matches!(c, '\n' | '\t') { '\u{fffd}' } else { c }).collect();
+    cut(&shown, 4_000).to_owned()
+}
+
 /// A path in `dir` for `name` that names nothing yet (not even a dangling link): `name`, else
 /// `stem (2).ext`, `stem (3).ext`, …; `None` after 99,999 tries.
 pub fn free_path(dir: &Path, name: &str) -> Option<PathBuf> {
@@ -147,5 +155,7 @@ mod tests {
     fn a_remote_name_is_shown_without_control_characters() {
         assert_eq!(for_display("a\x1b]52;c;aGk=\x07b"), "a\u{fffd}]52;c;aGk=\u{fffd}b");
         assert!(for_display(&"x".repeat(10_000)).len() <= 255);
+        assert_eq!(remote_text("line 1\n\tline 2\x1b[2J"), "line 1\n\tline 2\u{fffd}[2J");
+        assert!(remote_text(&"x".repeat(100_000)).len() <= 4_000);
     }
 }

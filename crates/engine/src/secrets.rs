@@ -144,9 +144,31 @@ impl Secrets {
         let Some(host) = endpoint.and_then(host_key) else { return Ok(None) };
         match self.entry(kind, &host)?.get_password() {
             Ok(v) => Ok(Some(Secret::new(v))),
-            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(keyring::Error::NoEntry) => self.adopt_unbound(kind, &host),
             Err(e) => Err(classify(e, kind, "read")),
         }
+    }
+
+    /// A secret stored before secrets were bound to a host (entry `fly-api-token` /
+    /// `r2-secret-access-key`) is moved to `host` — only when `host` is the service's own (Fly's API,
+    /// a Cloudflare R2 endpoint), so it can go nowhere it was not meant for.
+    fn adopt_unbound(&self, kind: SecretKind, host: &str) -> Result<Option<Secret>, SecretError> {
+        let (unbound, official) = match kind {
+            SecretKind::FlyToken => ("fly-api-token", host == "api.machines.dev"),
+            SecretKind::R2Secret => ("r2-secret-access-key", host.ends_with(".r2.cloudflarestorage.com")),
+        };
+        if !official {
+            return Ok(None);
+        }
+        let old = keyring::Entry::new(&self.service, unbound).map_err(|e| classify(e, kind, "open"))?;
+        let value = match old.get_password() {
+            Ok(v) => Secret::new(v),
+            Err(keyring::Error::NoEntry) => return Ok(None),
+            Err(e) => return Err(classify(e, kind, "read")),
+        };
+        self.entry(kind, host)?.set_password(value.expose()).map_err(|e| classify(e, kind, "store"))?;
+        let _ = old.delete_credential();
+        Ok(Some(value))
     }
 
     /// Stores the secret for `endpoint` (a URL) only.

@@ -24,7 +24,7 @@ async fn a_batch_of_25_with_one_and_five_records_per_machine() {
     assert_eq!(batch1.record_count, 25);
 
     let all: Vec<String> = ids(&jobs1).into_iter().chain(ids(&jobs5)).collect();
-    let jobs = wait_for(&engine, &all, Duration::from_secs(180), settled).await;
+    let jobs = wait_for(&engine, &all, Duration::from_mins(3), settled).await;
     assert!(
         jobs.iter().all(|j| j.state == JobState::Ready),
         "{:?}",

@@ -28,14 +28,14 @@ async fn failed_creates_are_retried_without_a_duplicate_machine() {
     );
     let engine = ext.engine(&dir.path().join("data"), &[]).await;
     let (_, jobs) = engine.submit(&ext.items(3), ExportOptions::default(), Some(1)).unwrap();
-    let done = wait_for(&engine, &ids(&jobs), Duration::from_secs(60), settled).await;
+    let done = wait_for(&engine, &ids(&jobs), Duration::from_mins(1), settled).await;
     assert!(done.iter().all(|j| j.state == JobState::Ready));
     apply_faults(
         fleet,
         FaultRequest { fail_creates: Some(FailCreates { count: 3, status: 429 }), ..Default::default() },
     );
     let (_, more) = engine.submit(&ext.items(2), ExportOptions::default(), Some(1)).unwrap();
-    let more = wait_for(&engine, &ids(&more), Duration::from_secs(60), settled).await;
+    let more = wait_for(&engine, &ids(&more), Duration::from_mins(1), settled).await;
     assert!(more.iter().all(|j| j.state == JobState::Ready));
     let mut names = ext.machines_named();
     assert_eq!(names.len(), 5, "one machine per job: {names:?}");
@@ -56,7 +56,7 @@ async fn crash_hang_and_vanish_each_fail_the_job_with_a_clear_reason() {
     ] {
         apply_faults(fleet, fault(f.clone()));
         let (_, jobs) = engine.submit(&ext.items(1), ExportOptions::default(), None).unwrap();
-        let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(60), settled).await.remove(0);
+        let job = wait_for(&engine, &ids(&jobs), Duration::from_mins(1), settled).await.remove(0);
         assert_eq!(job.state, JobState::Failed, "{f:?}");
         assert_eq!(job.reason_code, Some(code), "{f:?}: {:?}", job.reason);
         assert!(job.reason.as_deref().unwrap().contains(words), "{f:?}: {:?}", job.reason);
@@ -70,7 +70,7 @@ async fn crash_hang_and_vanish_each_fail_the_job_with_a_clear_reason() {
     let failed = engine.jobs().unwrap().into_iter().find(|j| j.reason_code == Some(ErrorCode::MachineExit)).unwrap();
     let retried = engine.retry(&failed.id).unwrap();
     assert_eq!((retried.state, retried.attempt), (JobState::Queued, 2));
-    let job = wait_for(&engine, std::slice::from_ref(&failed.id), Duration::from_secs(60), settled).await.remove(0);
+    let job = wait_for(&engine, std::slice::from_ref(&failed.id), Duration::from_mins(1), settled).await.remove(0);
     assert_eq!(job.state, JobState::Ready);
     assert_eq!(job.task_id, format!("{}-{}-r2", engine.installation(), job.id));
 }
@@ -88,7 +88,7 @@ async fn polling_survives_s3_being_down() {
     assert!(ext.sandbox.s3.faults.requests() > 0, "the engine polled during the outage");
     assert!(!engine.job(&jobs[0].id).unwrap().state.is_final());
     ext.sandbox.s3.faults.set_down(false);
-    let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(60), settled).await.remove(0);
+    let job = wait_for(&engine, &ids(&jobs), Duration::from_mins(1), settled).await.remove(0);
     assert_eq!(job.state, JobState::Ready, "{:?}", job.reason);
 }
 
@@ -100,7 +100,7 @@ async fn a_download_cut_midway_resumes_and_is_verified() {
     let root = ext.sandbox.index.as_ref().unwrap().root.clone();
     let options = ExportOptions { recursive: true, ..ExportOptions::default() };
     let (_, jobs) = engine.submit(&root, options, None).unwrap();
-    let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(60), settled).await.remove(0);
+    let job = wait_for(&engine, &ids(&jobs), Duration::from_mins(1), settled).await.remove(0);
     let size = job.output.as_ref().unwrap().size;
     assert!(size > 20_000, "a file big enough to cut: {size}");
     ext.sandbox.s3.faults.cut_next(2, 7_000);
@@ -137,14 +137,14 @@ async fn a_bad_token_is_a_clear_error_on_the_job() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_disk_is_a_clear_error_and_leaves_no_partial_file() {
-    let is_root = std::process::Command::new("id").arg("-u").output().map(|o| o.stdout == b"0\n").unwrap_or(false);
+    let is_root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout == b"0\n");
     assert!(is_root, "this test mounts a tiny tmpfs to fill it: run it as root (CI does)");
     let dir = tempfile::tempdir().unwrap();
     let ext = External::start(dir.path(), 30).await;
     let engine = ext.engine(&dir.path().join("data"), &[]).await;
     let root = ext.sandbox.index.as_ref().unwrap().root.clone();
     let (_, jobs) = engine.submit(&root, ExportOptions { recursive: true, ..Default::default() }, None).unwrap();
-    let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(60), settled).await.remove(0);
+    let job = wait_for(&engine, &ids(&jobs), Duration::from_mins(1), settled).await.remove(0);
     let small = dir.path().join("small-disk");
     std::fs::create_dir_all(&small).unwrap();
     let mounted = std::process::Command::new("mount")
@@ -172,7 +172,7 @@ async fn an_export_past_its_retention_expires_and_leaves_the_bucket() {
     let data = dir.path().join("data");
     let engine = ext.engine(&data, &[]).await;
     let (_, jobs) = engine.submit(&ext.items(1), ExportOptions::default(), None).unwrap();
-    let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(60), settled).await.remove(0);
+    let job = wait_for(&engine, &ids(&jobs), Duration::from_mins(1), settled).await.remove(0);
     assert_eq!(job.state, JobState::Ready);
     assert!(job.expires_at.unwrap() > arke_export_engine::job::now_ms() + 23 * 3_600_000, "24 h by default");
     let objects = ext.sandbox.dir.join("s3").join(&ext.sandbox.s3.bucket).join("exports").join(&job.task_id);

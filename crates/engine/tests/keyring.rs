@@ -52,6 +52,24 @@ fn a_secret_reads_not_set_at_another_host() {
     secrets.clear(SecretKind::R2Secret, R2).unwrap();
 }
 
+#[test]
+fn a_secret_kept_before_hosts_moves_to_the_official_host_only() {
+    let service = format!("arke-export-test-{}", uuid::Uuid::new_v4().simple());
+    let secrets = Secrets::with_service(&service, false);
+    for (user, value) in [("fly-api-token", "old-fly-token"), ("r2-secret-access-key", "old-r2-secret")] {
+        keyring::Entry::new(&service, user).unwrap().set_password(value).unwrap();
+    }
+    let elsewhere = Some("https://fly.evil.example");
+    assert!(secrets.get(SecretKind::FlyToken, elsewhere).unwrap().is_none(), "never to another host");
+    assert_eq!(secrets.get(SecretKind::FlyToken, FLY).unwrap().unwrap().expose(), "old-fly-token");
+    assert!(keyring::Entry::new(&service, "fly-api-token").unwrap().get_password().is_err(), "moved, not copied");
+    assert!(secrets.get(SecretKind::FlyToken, elsewhere).unwrap().is_none());
+    assert!(secrets.get(SecretKind::R2Secret, Some("https://r2.evil.example")).unwrap().is_none());
+    assert_eq!(secrets.get(SecretKind::R2Secret, R2).unwrap().unwrap().expose(), "old-r2-secret");
+    secrets.clear(SecretKind::FlyToken, FLY).unwrap();
+    secrets.clear(SecretKind::R2Secret, R2).unwrap();
+}
+
 /// What the webview can do: change the endpoints in Settings. The tokens stay with their hosts.
 #[tokio::test]
 async fn changing_an_endpoint_in_settings_does_not_carry_the_secret_along() {

@@ -23,7 +23,7 @@ async fn a_running_job_shows_the_workers_counts_as_they_grow() {
     let (_, jobs) = engine.submit(&root, options, None).unwrap();
     let id = jobs[0].id.clone();
 
-    let done = wait_for(&engine, std::slice::from_ref(&id), Duration::from_secs(120), settled).await;
+    let done = wait_for(&engine, std::slice::from_ref(&id), Duration::from_mins(2), settled).await;
     assert_eq!(done[0].state, JobState::Ready, "{:?}", done[0].reason);
     let exported = done[0].progress.unwrap().done;
     assert!(exported > 40, "the whole tree: {exported}");

@@ -76,3 +76,19 @@ async fn cancel_during_a_machine_create_destroys_the_machine_either_way() {
         (JobState::Canceled, Some(arke_export_engine::error::ErrorCode::Canceled))
     );
 }
+
+/// A command that only looks (`jobs`, `status`) opens the store without a tracker: it never spawns a
+/// job the app is about to, nor cleans up anything.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_opened_to_look_starts_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let ext = External::start(dir.path(), 10).await;
+    let config = ext.config(&[]);
+    let services = arke_export_engine::services::Services::fly(&config, &ext.secrets).unwrap();
+    let engine = Engine::open(config, services, &dir.path().join("data")).unwrap();
+    let job = submit_one(&ext, &engine);
+    engine.poll_now().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(engine.job(&job.id).unwrap().state, JobState::Queued, "nothing spawned it");
+    assert!(ext.machines_named().is_empty());
+}

@@ -9,7 +9,7 @@ use arke_export_contract::result::{ResultStatus, TaskResult};
 use super::{machines, timeouts, unless_moved};
 use crate::core::Inner;
 use crate::error::{EngineError, ErrorCode};
-use crate::file_name::for_display;
+use crate::file_name::{for_display, remote_text};
 use crate::job::{Job, JobOutput, JobProgress, JobState, now_ms};
 use crate::listing::progress_markers;
 use crate::r2::R2Error;
@@ -117,7 +117,7 @@ pub(super) async fn finish_from_result(inner: &Inner, job: &mut Job) -> Result<b
             (format!("exported {} records{failed}", m.entities_exported), Box::new(change))
         }
         _ => {
-            let error = for_display(result.error.as_deref().unwrap_or("the worker reported an error"));
+            let error = remote_text(result.error.as_deref().unwrap_or("the worker reported an error"));
             let change = move |j: &mut Job| j.fail(ErrorCode::WorkerError, error.clone(), now);
             ("the worker reported an error".into(), Box::new(change))
         }
