@@ -25,14 +25,15 @@ fn hang(ext: &External) {
     apply_faults(&ext.sandbox.fly.fleet, FaultRequest { machine, ..Default::default() });
 }
 
-/// Waits until the job's machine (named after its task) is destroyed.
+/// Waits until no machine of the job (named after its task) is left but destroyed ones: either its
+/// creation failed for good, or it was destroyed.
 async fn machine_destroyed(ext: &External, job: &Job) {
     let fleet = &ext.sandbox.fly.fleet;
     until("the machine to be destroyed", || {
         let machines = fleet.list(arke_export_sandbox::SANDBOX_APP, true, None);
         let ours: Vec<_> = machines.iter().filter(|m| m.name == job.task_id).collect();
         assert!(ours.len() <= 1, "one machine per job");
-        ours.first().is_some_and(|m| {
+        ours.iter().all(|m| {
             matches!(fleet.get(arke_export_sandbox::SANDBOX_APP, &m.id), Lookup::Found(m) if m.state == "destroyed")
         })
     })
@@ -58,6 +59,8 @@ async fn cancel_during_a_machine_create_destroys_the_machine_either_way() {
     until("spawning", || engine.job(&job.id).unwrap().state == JobState::Spawning).await;
     assert_eq!(engine.job(&job.id).unwrap().machine_id, None, "the create is still waiting");
     assert_eq!(engine.cancel(&job.id).await.unwrap().state, JobState::Canceled);
+    // The create (two 429s waited out) is over by then, whatever its outcome.
+    tokio::time::sleep(Duration::from_secs(6)).await;
     machine_destroyed(&ext, &job).await;
     // Polls and checks after that leave it canceled.
     tokio::time::sleep(Duration::from_secs(3)).await;
