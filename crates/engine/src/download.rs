@@ -331,6 +331,11 @@ async fn fetch(
         let end = !matches!(next, Ok(Some(_)));
         if let Ok(Some(chunk)) = &next {
             sent += chunk.len() as u64;
+            if spec.size > 0 && sent > spec.size {
+                // More than the export's size: a hostile or broken bucket does not fill the disk. The
+                // size check after the transfer reports it and removes the `.part`.
+                break Ok(());
+            }
             batch.extend_from_slice(chunk);
         }
         // On a cut too, what arrived is written: a resume continues from there.

@@ -182,9 +182,19 @@ impl Engine {
 
     /// Forgets a job that is not running (its file in the bucket is left to expire).
     pub fn remove(&self, id: &str) -> Result<(), EngineError> {
-        let job = self.job(id)?;
-        job.check(JobAction::Remove)?;
-        self.inner.store.remove(&job.id)?;
+        let mut job = self.job(id)?;
+        let mut attempts = 0;
+        loop {
+            job.check(JobAction::Remove)?;
+            // Only the job as checked: one another process moved on meanwhile is read and checked again.
+            match self.inner.store.remove(&job.id, job.version) {
+                Err(StoreError::Conflict(_)) if attempts < 5 => {
+                    attempts += 1;
+                    job = self.inner.reread(&job.id)?;
+                }
+                removed => break removed?,
+            }
+        }
         self.inner.events.send(JobEvent::Removed { job_id: job.id });
         Ok(())
     }

@@ -256,7 +256,14 @@ impl R2Store {
         }
         if !matches!(status, 200 | 206) {
             // S3 errors are an XML document with a `Code` and a `Message`.
-            let text = resp.text().await.unwrap_or_default();
+            // Read a bounded prefix only: an error body is never needed whole.
+            let (mut resp, mut body) = (resp, Vec::new());
+            while body.len() < 64 * 1024
+                && let Ok(Some(chunk)) = resp.chunk().await
+            {
+                body.extend_from_slice(&chunk);
+            }
+            let text = String::from_utf8_lossy(&body);
             let field = |name: &str| {
                 let open = format!("<{name}>");
                 let start = text.find(&open)? + open.len();

@@ -64,17 +64,23 @@ impl Store {
         Store::from_connection(Connection::open(dir.join("jobs.sqlite3"))?)
     }
 
-    fn from_connection(conn: Connection) -> Result<Store, StoreError> {
+    fn from_connection(mut conn: Connection) -> Result<Store, StoreError> {
+        // First: switching a new file to WAL waits for another process opening it at the same moment.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version > MIGRATIONS.len() as i64 {
             return Err(StoreError::TooNew(version));
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = conn.unchecked_transaction()?;
+            // Immediate, and the version read again inside: another process opening the same store at
+            // once (the app and the CLI) may have applied this migration meanwhile.
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            if tx.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))? > i as i64 {
+                continue;
+            }
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
@@ -214,13 +220,19 @@ impl Store {
         Ok(out)
     }
 
-    /// Removes a job (and its batch when it was the last one).
-    pub fn remove(&self, job_id: &str) -> Result<(), StoreError> {
+    /// Removes a job (and its batch when it was the last one). Compare and set, as [`Store::save`]: only
+    /// the job as it was read (`version`), else [`StoreError::Conflict`] — a job another process has
+    /// just moved on (a queued job now spawning) is not removed from under it.
+    pub fn remove(&self, job_id: &str, version: i64) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let batch: Option<String> =
             tx.query_row("SELECT batch_id FROM jobs WHERE id = ?1", [job_id], |r| r.get(0)).optional()?;
-        tx.execute("DELETE FROM jobs WHERE id = ?1", [job_id])?;
+        if tx.execute("DELETE FROM jobs WHERE id = ?1 AND version = ?2", params![job_id, version])? == 0
+            && batch.is_some()
+        {
+            return Err(StoreError::Conflict(job_id.to_owned()));
+        }
         if let Some(batch) = batch {
             tx.execute(
                 "DELETE FROM batches WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM jobs WHERE batch_id = ?1)",
@@ -240,6 +252,22 @@ mod tests {
 
     fn job(batch: &str) -> Job {
         Job::queued(batch, vec!["01HZX3K9Q4M8V2T6R5N7P0W1YB".into()], ExportOptions::default(), now_ms())
+    }
+
+    #[test]
+    fn processes_opening_a_new_store_at_once_all_succeed() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let openers: Vec<_> = (0..8)
+                .map(|_| {
+                    let dir = dir.path().to_owned();
+                    std::thread::spawn(move || Store::open(&dir).map(|_| ()))
+                })
+                .collect();
+            for opener in openers {
+                opener.join().unwrap().unwrap();
+            }
+        }
     }
 
     #[test]
@@ -267,8 +295,9 @@ mod tests {
         let t = store.timeline(&a.id).unwrap();
         assert_eq!(t.iter().map(|e| e.state).collect::<Vec<_>>(), vec![JobState::Queued, JobState::Spawning]);
         assert_eq!(store.find(&a.id[..12]).unwrap().len(), 2, "a shared prefix finds both");
-        store.remove(&a.id).unwrap();
-        store.remove(&b.id).unwrap();
+        assert!(matches!(store.remove(&a.id, a.version - 1), Err(StoreError::Conflict(_))), "a stale copy");
+        store.remove(&a.id, a.version).unwrap();
+        store.remove(&b.id, b.version).unwrap();
         assert!(store.jobs().unwrap().is_empty());
         let batches: i64 = store.conn().query_row("SELECT count(*) FROM batches", [], |r| r.get(0)).unwrap();
         assert_eq!(batches, 0, "an empty batch goes with its last job");

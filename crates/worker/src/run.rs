@@ -54,7 +54,7 @@ pub async fn run(config: MachineEnv) -> TaskResult {
             entities_incomplete: stats.incomplete,
             peak_memory_mb: peak_memory_mb(),
         },
-        failures: stats.failures,
+        failures: listed_failures(stats.failures),
         error,
         worker_version: WORKER_VERSION.to_owned(),
     };
@@ -63,6 +63,28 @@ pub async fn run(config: MachineEnv) -> TaskResult {
 }
 
 type Failed = (Option<export::ExportStats>, String);
+
+/// Failures listed in `result.json`, at most (`entities_failed` counts them all), and the bytes of one's
+/// error kept: the engine reads a result of at most 1 MiB, and a bigger one would fail a good export.
+const MAX_LISTED_FAILURES: usize = 1_000;
+const MAX_FAILURE_BYTES: usize = 500;
+
+fn listed_failures(
+    mut failures: Vec<arke_export_contract::result::Failure>,
+) -> Vec<arke_export_contract::result::Failure> {
+    failures.truncate(MAX_LISTED_FAILURES);
+    for f in &mut failures {
+        if f.error.len() > MAX_FAILURE_BYTES {
+            let mut end = MAX_FAILURE_BYTES;
+            while !f.error.is_char_boundary(end) {
+                end -= 1;
+            }
+            f.error.truncate(end);
+            f.error.push('…');
+        }
+    }
+    failures
+}
 
 async fn export_and_upload(
     config: &MachineEnv,
@@ -130,4 +152,19 @@ pub async fn report_config_error(task_id: &str, batch_id: &str, storage: &Storag
         worker_version: WORKER_VERSION.to_owned(),
     };
     finish(&Bucket::new(storage), None, &result).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arke_export_contract::result::Failure;
+
+    #[test]
+    fn result_json_stays_small_whatever_fails() {
+        let failure = Failure { pi: "01HZX3K9Q4M8V2T6R5N7P0W1YB".into(), error: "é".repeat(1_000) };
+        let listed = listed_failures(vec![failure; 5_000]);
+        assert_eq!(listed.len(), MAX_LISTED_FAILURES);
+        assert!(listed.iter().all(|f| f.error.len() <= MAX_FAILURE_BYTES + '…'.len_utf8()));
+        assert!(serde_json::to_vec_pretty(&listed).unwrap().len() < 1024 * 1024);
+    }
 }

@@ -45,7 +45,10 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
     let mut machine_candidates = Vec::new();
     for mut job in active {
         if listing.contains_key(&result_key(&job.task_id)) {
-            let _ = finish_from_result(inner, &mut job).await?;
+            // One job's unreadable result.json (refused, or failing on every read) holds up no other job.
+            if let Err(e) = finish_from_result(inner, &mut job).await {
+                tracing::warn!("could not read the result of job {}: {e}", job.id);
+            }
             continue;
         }
         if timeouts::overdue(inner, &job, now) {
@@ -112,8 +115,11 @@ pub(super) async fn finish_from_result(inner: &Inner, job: &mut Job) -> Result<b
         (ResultStatus::Success, Some(outputs)) => {
             let retention = inner.config.retention_ms();
             let change = move |j: &mut Job| j.mark_ready(outputs.clone(), now, retention);
-            let failed =
-                if result.failures.is_empty() { String::new() } else { format!(", {} failed", result.failures.len()) };
+            // The worker lists at most 1,000 failures; its metrics count them all.
+            let failed = match m.entities_failed.max(result.failures.len() as u64) {
+                0 => String::new(),
+                n => format!(", {n} failed"),
+            };
             (format!("exported {} records{failed}", m.entities_exported), Box::new(change))
         }
         _ => {
