@@ -26,6 +26,10 @@ pub(crate) struct PollState {
 
 pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), EngineError> {
     let now = now_ms();
+    // A download another process left behind (a CLI stopped with Ctrl-C) is ready again, not stuck.
+    if let Err(e) = super::reattach::recover_downloads(inner) {
+        tracing::warn!("recovering interrupted downloads: {e}");
+    }
     timeouts::expire_ready(inner, now).await?;
     let active = inner.store.jobs_in(&[JobState::Spawning, JobState::Running])?;
     if active.is_empty() {
