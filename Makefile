@@ -65,6 +65,7 @@ BUNDLE := $(RELEASE)/bundle
 # The cargo arguments after `--` make tauri build resolve features exactly as the sidecars step did,
 # so nothing is compiled twice (see scripts/stage-sidecars.sh).
 dist: deps ui sidecars
+	rm -rf $(BUNDLE)/deb $(BUNDLE)/rpm  # one package of each kind: this version's
 	cd src-tauri && $(TAURI) build --bundles deb,rpm --config tauri.dist.conf.json \
 	  -- --locked $$(../scripts/stage-sidecars.sh --cargo-args)
 	@ls -l $(BUNDLE)/deb/*.deb $(BUNDLE)/rpm/*.rpm

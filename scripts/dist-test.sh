@@ -7,6 +7,7 @@
 # Needs root (CI runs as root): it installs into the machine, as an archivist would.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+fail() { echo "dist-test: $*" >&2; exit 1; }
 
 deb_dir=${1:?usage: scripts/dist-test.sh <folder with the .deb>}
 shopt -s nullglob
@@ -19,10 +20,14 @@ if [ "$(id -u)" != 0 ]; then
 fi
 pkg=$(dpkg-deb --field "$deb" Package)
 version=$(dpkg-deb --field "$deb" Version)
-fail() { echo "dist-test: $*" >&2; exit 1; }
 
 echo "==> $(basename "$deb"): $(du -k "$deb" | cut -f1) KiB"
 dpkg-deb --field "$deb" Depends Recommends | sed 's/^/    /'
+# What a fresh Debian needs from apt: WebKitGTK, GTK, D-Bus and a Secret Service for the keyring.
+depends=$(dpkg-deb --field "$deb" Depends)
+for dep in libwebkit2gtk-4.1-0 libgtk-3-0 libdbus-1-3 dbus-session-bus gnome-keyring; do
+  [[ $depends == *"$dep"* ]] || fail "the package does not depend on $dep"
+done
 
 # Install as an archivist would. The dependencies are already on a machine that ran `make test`;
 # if not, refresh the package lists once and try again.
