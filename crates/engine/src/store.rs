@@ -255,22 +255,6 @@ mod tests {
     }
 
     #[test]
-    fn processes_opening_a_new_store_at_once_all_succeed() {
-        for _ in 0..5 {
-            let dir = tempfile::tempdir().unwrap();
-            let openers: Vec<_> = (0..8)
-                .map(|_| {
-                    let dir = dir.path().to_owned();
-                    std::thread::spawn(move || Store::open(&dir).map(|_| ()))
-                })
-                .collect();
-            for opener in openers {
-                opener.join().unwrap().unwrap();
-            }
-        }
-    }
-
-    #[test]
     fn survives_reopening_with_every_state_change() {
         let dir = tempfile::tempdir().unwrap();
         let batch = Batch {
