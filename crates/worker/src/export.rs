@@ -10,10 +10,10 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use tokio::task::JoinHandle;
 
-use crate::describe::Position;
-use crate::fetch::fetch_entity;
-use crate::model::{EntityData, PinaxState};
-use crate::source::{FetchError, Source};
+use arke_export_crosswalk::describe::Position;
+use arke_export_crosswalk::fetch::fetch_entity;
+use arke_export_crosswalk::model::{EntityData, PinaxState};
+use arke_export_crosswalk::source::{FetchError, Source};
 use arke_export_contract::options::ExportOptions;
 use arke_export_contract::pi::Pi;
 use arke_export_contract::result::Failure;

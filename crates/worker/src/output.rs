@@ -1,5 +1,5 @@
 //! The files of one task, one per requested format, all written in the same pass over the archive:
-//! each fetched entity is described once ([`crate::describe`]) and written to every file in turn.
+//! each fetched entity is described once ([`arke_export_crosswalk::describe`]) and written to every file in turn.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -8,10 +8,10 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
 
-use crate::describe::{self, Links, Position};
+use arke_export_crosswalk::describe::{self, Links, Position};
 use crate::export::Sink;
-use crate::model::EntityData;
-use crate::{dc, marc, mods};
+use arke_export_crosswalk::model::EntityData;
+use arke_export_crosswalk::{dc, marc, mods};
 use arke_export_contract::env::{ExportFormat, MachineEnv};
 use arke_export_contract::options::ExportOptions;
 

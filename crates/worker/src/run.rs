@@ -8,11 +8,11 @@ use futures::future::try_join_all;
 use tokio::sync::watch;
 
 use crate::WORKER_VERSION;
-use crate::describe::Links;
+use arke_export_crosswalk::describe::Links;
 use crate::export::{self, Counters, Plan};
 use crate::output::Writers;
 use crate::progress;
-use crate::source::Source;
+use arke_export_crosswalk::source::Source;
 use crate::storage::Bucket;
 use arke_export_contract::bucket::{result_key, task_prefix};
 use arke_export_contract::env::MachineEnv;

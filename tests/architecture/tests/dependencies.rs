@@ -116,6 +116,11 @@ fn the_machine_program_is_a_leaf_and_the_app_is_thin() {
     for forbidden in ["arke-export-engine", "arke-export-sandbox", "tauri"] {
         assert!(!worker.contains(forbidden), "the worker links {forbidden}");
     }
+    // The crosswalk only reads records and writes XML: no bucket, no Fly, no shell.
+    let crosswalk = &ws.all["arke-export-crosswalk"];
+    for forbidden in ["aws-sdk-s3", "arke-fly-api", "arke-export-engine", "arke-export-sandbox", "tauri", "clap"] {
+        assert!(!crosswalk.contains(forbidden), "the crosswalk links {forbidden}");
+    }
     let desktop = &ws.all["arke-export-desktop"];
     // (tracing-subscriber still arrives through s3s-fs, the sandbox's S3 server, not through a CLI.)
     for forbidden in ["clap", "indicatif", "rpassword", "arke-export-cli"] {

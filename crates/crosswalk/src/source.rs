@@ -57,7 +57,7 @@ impl Source {
             .timeout(Duration::from_mins(1))
             .pool_max_idle_per_host(parallel.max(1))
             .tcp_nodelay(true)
-            .user_agent(concat!("arke-export-worker/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("arke-export/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the HTTP client's settings are valid");
         Source { http, config: Arc::new(config), slots: Arc::new(Semaphore::new(parallel.max(1))) }
