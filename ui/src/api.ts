@@ -15,6 +15,7 @@ import type { SettingsUpdate } from "./bindings/SettingsUpdate";
 import type { SettingsView } from "./bindings/SettingsView";
 import type { TimelineEntry } from "./bindings/TimelineEntry";
 import type { UpdateInfo } from "./bindings/UpdateInfo";
+import type { BrowseNode, RecordInfo, RecordPreview } from "./records";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -22,8 +23,14 @@ export const api = {
   sampleIds: () => invoke<string[]>("sample_ids"),
   readIdsFile: (path: string) => invoke<string>("read_ids_file", { path }),
   chooseIdsFile: () => invoke<string | null>("choose_ids_file"),
-  submit: (ids: string, options: ExportOptions, formats: ExportFormat[], perMachine: number | null) =>
-    invoke<Batch>("submit", { ids, options, formats, perMachine }),
+  /** Records the archive answers 404 for are left out unless `includeMissing`. */
+  submit: (
+    ids: string,
+    options: ExportOptions,
+    formats: ExportFormat[],
+    perMachine: number | null,
+    includeMissing = false,
+  ) => invoke<Batch>("submit", { ids, options, formats, perMachine, includeMissing }),
   listJobs: () => invoke<Job[]>("list_jobs"),
   timeline: (jobId: string) => invoke<TimelineEntry[]>("timeline", { jobId }),
   /** One format's file, or (no format) every file of the job: one save dialog each. */
@@ -38,6 +45,12 @@ export const api = {
   secretClear: (kind: SecretKind) => invoke<SettingsView>("secret_clear", { kind }),
   testFly: () => invoke<CheckResult>("test_fly"),
   testR2: () => invoke<CheckResult>("test_r2"),
+  /** Titles, kinds and child counts of at most 200 records (cached by the engine). */
+  lookupRecords: (pis: string[]) => invoke<RecordInfo[]>("lookup_records", { pis }),
+  /** A collection's record, ancestors and children (null: the archive's origin). */
+  browseOpen: (pi: string | null) => invoke<BrowseNode>("browse_open", { pi }),
+  /** The `<mods>` record the export writes for one record. */
+  previewRecord: (pi: string) => invoke<RecordPreview>("preview_record", { pi }),
   updateCheck: () => invoke<UpdateInfo | null>("update_check"),
   updateInstall: () => invoke<void>("update_install"),
 };

@@ -17,3 +17,10 @@ export function invalidLines(p: ParsedIds, max = 50): string[] {
   if (p.invalid_count > lines.length) lines.push(`… and ${p.invalid_count - lines.length} more`);
   return lines;
 }
+
+/** The note over a list with records the archive does not have ("" when there are none). */
+export function missingSummary(missing: number, included: boolean): string {
+  if (missing === 0) return "";
+  const what = `${plural(missing, "record is", "records are")} not in the archive`;
+  return included ? `${what}: sent to the machines anyway.` : `${what}: left out of the export.`;
+}

@@ -1,14 +1,21 @@
 import { errorText, versionLabel } from "./about";
 import { api, onJobEvent, onJobsReload } from "./api";
+import type { AppInfo } from "./bindings/AppInfo";
 import type { Mode } from "./bindings/Mode";
+import { BrowseStore } from "./browse-store";
 import { byTestId } from "./dom";
 import { JobStore } from "./store";
+import { TitleCache } from "./title-cache";
+import { browsePanel } from "./views/browse-panel";
 import { exportPanel } from "./views/export-panel";
 import { jobsPanel } from "./views/jobs-panel";
+import { previewPane } from "./views/preview-pane";
 import { settingsDialog } from "./views/settings";
 import { updateBanner } from "./views/update-banner";
 
 const store = new JobStore();
+// Titles of records: asked for as rows appear, at most 200 per call, three calls in flight.
+const titles = new TitleCache((pis) => api.lookupRecords(pis), { inFlight: 3 });
 const toast = byTestId("app-error");
 let toastTimer: number | undefined;
 function showError(message: string): void {
@@ -37,27 +44,62 @@ async function reload(): Promise<void> {
   }
 }
 
-const panel = exportPanel(showError, () => void reload());
+const main = byTestId("main");
+const preview = previewPane((pi) => titles.get(pi));
+const openPreview = (pi: string) => void preview.open(pi);
+
+function showBrowse(open: boolean): void {
+  main.classList.toggle("browsing", open);
+  jobs.hidden = open;
+  if (open) browse.show();
+  else browse.element.hidden = true;
+}
+
+const panel = exportPanel(
+  showError,
+  (batch) => {
+    // The batch just started stays in sight through every state; the jobs list shows it.
+    store.focus(batch.id);
+    showBrowse(false);
+    void reload();
+  },
+  {
+    cache: titles,
+    onBrowse: () => showBrowse(true),
+    onPreview: openPreview,
+    onListChanged: () => browse.listChanged(),
+  },
+);
+const browse = browsePanel({
+  store: new BrowseStore((pi) => api.browseOpen(pi), titles, errorText),
+  isListed: (pi) => panel.isListed(pi),
+  setListed: (pi, listed) => panel.setListed(pi, listed),
+  recursive: panel.recursive,
+  onPreview: openPreview,
+  onClose: () => showBrowse(false),
+});
+const jobs = jobsPanel(store, showError, { cache: titles, onPreview: openPreview });
 const banner = updateBanner();
+let appInfo: AppInfo | null = null;
 const settings = settingsDialog(
   (view) => {
     setMode(view.mode);
     void reload();
   },
   (info) => banner.show(info),
+  () => appInfo,
 );
-byTestId("main").append(panel.element, jobsPanel(store, showError));
-byTestId("main").before(banner.element);
-document.body.append(settings.element);
+main.append(panel.element, browse.element, jobs);
+main.before(banner.element);
+document.body.append(settings.element, preview.element);
 byTestId("settings-button").addEventListener("click", () => void settings.open().catch((e) => showError(errorText(e))));
 
 async function start(): Promise<void> {
   await onJobEvent((e) => store.apply(e));
   await onJobsReload(() => void reload());
   try {
-    const info = await api.appInfo();
-    byTestId("app-version").textContent = versionLabel(info);
-    byTestId("data-dir").textContent = info.data_dir;
+    appInfo = await api.appInfo();
+    byTestId("app-version").textContent = versionLabel(appInfo);
     setMode((await api.settingsGet()).mode);
   } catch (e) {
     showError(errorText(e));

@@ -5,11 +5,12 @@ import {
   elapsed,
   formatBytes,
   formatElapsed,
+  inTab,
   progressFraction,
   progressText,
   recordsLabel,
   statusInfo,
-  tabOf,
+  TABS,
 } from "./status";
 
 const ALL: JobState[] = [
@@ -34,17 +35,18 @@ describe("status rendering", () => {
     expect(statusInfo("failed").tone).toBe("bad");
     expect(statusInfo("ready").tone).toBe("good");
   });
-  it("sorts states into the three tabs", () => {
-    expect(ALL.map(tabOf)).toEqual([
-      "active",
-      "active",
-      "active",
-      "finished",
-      "active",
-      "finished",
-      "failed",
-      "failed",
-      "failed",
+  it("keeps everything not yet downloaded in the current view; failures in history and failed", () => {
+    const tabsOf = (s: JobState) => TABS.filter((t) => inTab(s, t)).join("+");
+    expect(ALL.map(tabsOf)).toEqual([
+      "current",
+      "current",
+      "current",
+      "current",
+      "current",
+      "history",
+      "history+failed",
+      "history",
+      "history+failed",
     ]);
   });
   it("computes progress from the worker, then from download bytes", () => {

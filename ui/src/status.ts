@@ -25,21 +25,51 @@ export function statusInfo(state: JobState): StatusInfo {
   return STATUS[state];
 }
 
-export type Tab = "active" | "finished" | "failed";
+/**
+ * The job list's views. `current`: everything the archivist still waits for or has to act on
+ * (queued → running, ready to download, saving) — plus, in the store, the batch just started, in
+ * every state. `history`: everything finished. `failed`: what went wrong (also in history).
+ */
+export type Tab = "current" | "history" | "failed";
 
-/** Which tab a job belongs to. */
-export function tabOf(state: JobState): Tab {
+export const TABS: readonly Tab[] = ["current", "history", "failed"];
+
+export const TAB_LABELS: Record<Tab, string> = { current: "Current", history: "History", failed: "Failed" };
+
+/** Whether a job still needs something: the machine's work, or the archivist's download. */
+export function isCurrent(state: JobState): boolean {
   switch (state) {
-    case "failed":
-    case "canceled":
-    case "expired":
-      return "failed";
+    case "queued":
+    case "spawning":
+    case "running":
     case "ready":
-    case "downloaded":
-      return "finished";
+    case "downloading":
+      return true;
     default:
-      return "active";
+      return false;
   }
+}
+
+/** Whether a job went wrong (failed, or its file expired before it was saved). */
+export function isFailed(state: JobState): boolean {
+  return state === "failed" || state === "expired";
+}
+
+/** Whether a job's state (alone) puts it in `tab`. */
+export function inTab(state: JobState, tab: Tab): boolean {
+  switch (tab) {
+    case "current":
+      return isCurrent(state);
+    case "history":
+      return !isCurrent(state);
+    case "failed":
+      return isFailed(state);
+  }
+}
+
+/** Whether a machine is (or may soon be) working on it: its elapsed time still runs. */
+function isRunning(state: JobState): boolean {
+  return state === "queued" || state === "spawning" || state === "running";
 }
 
 /** Fraction done (0–1) for the progress bar, or null when unknown. */
@@ -81,7 +111,7 @@ export function formatElapsed(ms: number): string {
 /** Elapsed time of a job: from creation to its end (or now). */
 export function elapsed(job: Job, now: number): number {
   const start = job.started_at ?? job.created_at;
-  const end = job.finished_at ?? (tabOf(job.state) === "active" ? now : job.updated_at);
+  const end = job.finished_at ?? (isRunning(job.state) ? now : job.updated_at);
   return end - start;
 }
 

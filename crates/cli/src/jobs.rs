@@ -118,7 +118,8 @@ pub(crate) async fn export(config: Config, args: ExportArgs) -> Result<i32, Engi
         },
         ..ExportOptions::default()
     };
-    let engine = engine(config).await?;
+    // Without --wait only this batch's machines are created here: no poller, no re-attach, no clean-up.
+    let engine = if wait { engine(config).await? } else { looking(config).await? };
     let (batch, jobs) = engine.submit_formats(&text, options, &args.formats.0, args.per_machine)?;
     if !args.json {
         eprintln!(
@@ -132,8 +133,12 @@ pub(crate) async fn export(config: Config, args: ExportArgs) -> Result<i32, Engi
     }
     let ids: Vec<String> = jobs.iter().map(|j| j.id.clone()).collect();
     if !wait {
-        engine.wait_spawned().await?;
-        let jobs: Vec<Job> = ids.iter().map(|id| engine.job(id)).collect::<Result<_, _>>()?;
+        // Back only once every machine of the batch exists on Fly (or its creation failed for good):
+        // a rate limit is waited out, so the export never waits for some later command to start it.
+        if !args.json {
+            eprintln!("creating {} machines on Fly…", ids.len());
+        }
+        let jobs = engine.spawn_jobs(&ids).await?;
         return Ok(finish(&jobs, args.json, false));
     }
     let bar = (!args.json).then(|| {
@@ -160,7 +165,8 @@ pub(crate) async fn export(config: Config, args: ExportArgs) -> Result<i32, Engi
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let mut jobs = jobs;
+    // Each job's cost is read from its machine's events a poll after it ends.
+    let mut jobs = engine.wait_for_costs(&ids, COST_WAIT).await.unwrap_or(jobs);
     if let Some(dir) = &args.out {
         let downloaded = engine.download_batch(&batch.id, dir).await?;
         for failure in &downloaded.failed {
@@ -175,6 +181,9 @@ pub(crate) async fn export(config: Config, args: ExportArgs) -> Result<i32, Engi
     engine.shutdown().await;
     Ok(finish(&jobs, args.json, args.out.is_some()))
 }
+
+/// How long `export` waits for the last jobs' costs (their machines' events) before printing.
+const COST_WAIT: Duration = Duration::from_secs(20);
 
 /// Prints the jobs; exit 1 when any failed (or, with `--out`, any was not saved).
 fn finish(jobs: &[Job], json: bool, expect_saved: bool) -> i32 {
@@ -214,7 +223,10 @@ pub(crate) async fn status(config: Config, id: &str, json: bool) -> Result<i32, 
     let job = engine.job(id)?;
     let timeline = engine.timeline(&job.id)?;
     if json {
-        let value = serde_json::json!({ "job": job, "timeline": timeline });
+        let value = serde_json::json!({
+            "job": job, "timeline": timeline,
+            "machine_seconds": job.machine_seconds, "cost_usd": job.cost_usd,
+        });
         println!("{}", serde_json::to_string_pretty(&value).expect("serialises"));
     } else {
         output::details(&job, &timeline);
@@ -232,7 +244,8 @@ pub(crate) async fn download(
     format: Option<ExportFormat>,
     overwrite: bool,
 ) -> Result<i32, EngineError> {
-    let engine = engine(config).await?;
+    // Only the download (and a fresh look at the bucket): no spawner, poller or clean-up of its own.
+    let engine = looking(config).await?;
     engine.poll_now().await?;
     let out = out.unwrap_or_else(|| PathBuf::from("."));
     if !out.is_dir() {
@@ -258,15 +271,20 @@ pub(crate) async fn download(
 }
 
 pub(crate) async fn cancel(config: Config, id: &str) -> Result<i32, EngineError> {
-    let job = engine(config).await?.cancel(id).await?;
+    // Only the cancel (its machine destroyed): nothing else is started.
+    let job = looking(config).await?.cancel(id).await?;
     println!("{} canceled", job.id);
     Ok(0)
 }
 
 pub(crate) async fn retry(config: Config, id: &str) -> Result<i32, EngineError> {
-    let engine = engine(config).await?;
+    // Only this job's machine is created here (no poller, re-attach or clean-up of its own).
+    let engine = looking(config).await?;
     let job = engine.retry(id)?;
-    engine.wait_spawned().await?;
-    println!("{} queued again (attempt {})", job.id, job.attempt);
-    Ok(0)
+    let job = engine.spawn_jobs(std::slice::from_ref(&job.id)).await?.remove(0);
+    match &job.reason {
+        Some(reason) if job.state.is_final() => println!("{} {}: {}", job.id, job.state.as_str(), output::escape(reason)),
+        _ => println!("{} queued again (attempt {})", job.id, job.attempt),
+    }
+    Ok(if job.state == JobState::Failed { EXIT_FAILURE } else { 0 })
 }

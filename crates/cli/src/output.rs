@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::fmt::Write;
 
 use arke_export_contract::env::ExportFormat;
+use arke_export_engine::cost::text;
 use arke_export_engine::error::ErrorCode;
 use arke_export_engine::job::{Job, TimelineEntry};
 
@@ -58,8 +59,8 @@ fn progress(job: &Job) -> String {
 
 pub(crate) fn table(jobs: &[Job]) {
     println!(
-        "{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  {:<15}  detail",
-        "job", "state", "records", "progress", "size", "files"
+        "{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  {:<15}  {:>10}  detail",
+        "job", "state", "records", "progress", "size", "files", "cost"
     );
     for j in jobs {
         let outputs = j.all_outputs();
@@ -75,13 +76,26 @@ pub(crate) fn table(jobs: &[Job]) {
             outputs.iter().map(|o| o.format.as_str()).collect::<Vec<_>>().join(",")
         };
         let detail = escape(j.reason.as_deref().or(j.saved_to.as_deref()).unwrap_or_default()).into_owned();
+        let cost = j.cost_usd.map_or_else(|| "-".to_owned(), |usd| format!("≈ {}", text::format_usd(usd)));
         println!(
-            "{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  {files:<15}  {detail}",
+            "{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  {files:<15}  {cost:>10}  {detail}",
             short(&j.id),
             j.state.as_str(),
             records(j),
             progress(j),
             size
+        );
+    }
+    let costed: Vec<&Job> = jobs.iter().filter(|j| j.cost_usd.is_some()).collect();
+    if !costed.is_empty() {
+        let usd: f64 = costed.iter().filter_map(|j| j.cost_usd).sum();
+        let seconds: f64 = costed.iter().filter_map(|j| j.machine_seconds).sum();
+        println!(
+            "cost: ≈ {} for {} job{} · {} of machine time (an estimate)",
+            text::format_usd(usd),
+            costed.len(),
+            if costed.len() == 1 { "" } else { "s" },
+            text::format_seconds(seconds)
         );
     }
 }
@@ -106,6 +120,11 @@ pub(crate) fn details(job: &Job, timeline: &[TimelineEntry]) {
         println!("machine    {m} ({})", job.region.as_deref().unwrap_or("?"));
     }
     println!("progress   {}", progress(job));
+    if let Some(cost) = text::job_cost_text(job) {
+        println!("cost       {cost} (an estimate)");
+    } else if job.machine_id.is_some() {
+        println!("cost       not known yet (read from the machine's events once it has stopped)");
+    }
     println!("formats    {}", ExportFormat::list_to_string(&job.formats));
     for o in job.all_outputs() {
         let sha = escape(o.sha256.as_deref().unwrap_or("unknown")).into_owned();

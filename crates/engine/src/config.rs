@@ -42,6 +42,16 @@ pub const KEYS: &[(&str, Option<&str>, &str)] = &[
     ("RETENTION_H", Some("24"), "hours an export stays downloadable in the bucket"),
     ("DELETE_AFTER_DOWNLOAD", Some("false"), "delete the bucket's copy after a verified download"),
     ("DATA_DIR", None, "where the job database lives (default: the platform data folder)"),
+    ("BROWSE_CONCURRENCY", Some("8"), "requests to the Arke API in flight at once when browsing and looking up titles"),
+    ("ORIGIN_PI", Some("00000000000000000000000000"), "where Browse opens: the archive's origin block (GET /arke) or another record"),
+    // The price table (crate::cost::prices): Fly's and Cloudflare's public prices as of PRICES_AS_OF.
+    ("PRICE_FLY_SHARED_CPU_S", Some("0.0000002662"), "USD per second of one shared vCPU (Fly: $0.69/month)"),
+    ("PRICE_FLY_PERFORMANCE_CPU_S", Some("0.0000081019"), "USD per second of one performance vCPU ($21/month)"),
+    ("PRICE_FLY_MEMORY_GB_S", Some("0.0000019290"), "USD per second of 1 GB of machine memory ($5/GB-month)"),
+    ("PRICE_R2_CLASS_A_PER_MILLION", Some("4.50"), "USD per million R2 class A requests (writes, lists)"),
+    ("PRICE_R2_CLASS_B_PER_MILLION", Some("0.36"), "USD per million R2 class B requests (reads)"),
+    ("PRICE_R2_STORAGE_GB_MONTH", Some("0.015"), "USD per GB-month of R2 storage"),
+    ("PRICES_AS_OF", Some("2025-01"), "when the prices above were taken from the pricing pages (YYYY-MM[-DD])"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +157,12 @@ fn validate(key: &str, value: &str) -> Result<(), ConfigError> {
             Err(invalid("a whole number above 0"))
         }
         "DELETE_AFTER_DOWNLOAD" if !matches!(value, "true" | "false") => Err(invalid("true or false")),
+        "BROWSE_CONCURRENCY" if value.parse::<u32>().map_or(true, |n| !(1..=64).contains(&n)) => {
+            Err(invalid("a whole number from 1 to 64"))
+        }
+        "ORIGIN_PI" if arke_export_contract::pi::Pi::parse(value).is_err() => Err(invalid("a record ID (26 characters)")),
+        price if price.starts_with("PRICE_") => crate::cost::prices::price_problem(value).map_or(Ok(()), |e| Err(invalid(e))),
+        "PRICES_AS_OF" => crate::cost::prices::date_problem(value).map_or(Ok(()), |e| Err(invalid(e))),
         "FLY_API_URL" | "R2_ENDPOINT" | "ARKE_API_URL" | "IPFS_GATEWAY" => match crate::endpoint::problem(value) {
             Some(expected) => Err(invalid(expected)),
             None => Ok(()),
@@ -161,7 +177,7 @@ fn validate(key: &str, value: &str) -> Result<(), ConfigError> {
 }
 
 /// Resolved settings: environment, then file, then defaults.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub mode: Mode,
     pub fly_api_url: String,
@@ -186,6 +202,12 @@ pub struct Config {
     pub retention_h: u32,
     pub delete_after_download: bool,
     pub data_dir: Option<PathBuf>,
+    /// Requests to the Arke API in flight at once (Browse, title lookups, previews).
+    pub browse_concurrency: u32,
+    /// Where Browse opens (the origin block by default).
+    pub origin_pi: String,
+    /// The price table (`PRICE_*`, `PRICES_AS_OF`).
+    pub prices: crate::cost::PriceTable,
 }
 
 impl Config {
@@ -212,6 +234,10 @@ impl Config {
             (None, Some(account)) => Some(format!("https://{account}.r2.cloudflarestorage.com")),
             (None, None) => None,
         };
+        // The price table reads what is valid; an invalid price is refused here, like any other value.
+        for (key, _, _) in KEYS.iter().filter(|(k, _, _)| k.starts_with("PRICE")) {
+            get(key)?;
+        }
         let mut config = Config {
             mode: Mode::Sandbox,
             fly_api_url: get("FLY_API_URL")?.unwrap_or_default().trim_end_matches('/').to_owned(),
@@ -234,6 +260,9 @@ impl Config {
             retention_h: num("RETENTION_H")?,
             delete_after_download: get("DELETE_AFTER_DOWNLOAD")?.as_deref() == Some("true"),
             data_dir: get("DATA_DIR")?.map(PathBuf::from),
+            browse_concurrency: num("BROWSE_CONCURRENCY")?,
+            origin_pi: get("ORIGIN_PI")?.unwrap_or_default().to_ascii_uppercase(),
+            prices: crate::cost::PriceTable::from_lookup(|key| get(key).ok().flatten()),
         };
         config.mode = match get("MODE")?.as_deref() {
             Some("fly") => Mode::Fly,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::Notify;
 
 use crate::config::Config;
-use crate::download_lock::DownloadLocks;
+use crate::download_lock::JobLocks;
 use crate::error::EngineError;
 use crate::events::{Events, JobEvent};
 use crate::job::{BatchSummary, Job, JobState, now_ms};
@@ -26,7 +26,15 @@ pub(crate) struct Inner {
     /// This installation's id (see [`crate::installation`]): the start of its task ids.
     pub(crate) installation: String,
     /// The downloads running now (one per job).
-    pub(crate) downloads: DownloadLocks,
+    pub(crate) downloads: JobLocks,
+    /// The machine creations running now (one per job).
+    pub(crate) spawns: JobLocks,
+    /// What is left to delete from the bucket (see [`crate::cleanup`]).
+    pub(crate) cleanup: crate::cleanup::Cleanup,
+    /// How far the local clock is taken to be off, in ms (tests pretend a wrong clock with it).
+    pub(crate) clock_skew_ms: std::sync::atomic::AtomicI64,
+    /// The archive, for titles, Browse and previews.
+    pub(crate) catalog: crate::catalog::Catalog,
 }
 
 impl Inner {
@@ -40,6 +48,10 @@ impl Inner {
         self.store.save(&changes.iter().map(|(j, d)| (&**j, *d)).collect::<Vec<_>>())?;
         for (job, _) in changes.iter_mut() {
             job.version += 1;
+        }
+        // A job done with its bucket folder: the next clean-up round deletes it.
+        if changes.iter().any(|(job, _)| job.state.is_final()) {
+            self.cleanup.wake();
         }
         for (job, _) in changes.iter() {
             self.events.send(JobEvent::Changed { job: Box::new((**job).clone()) });
@@ -92,6 +104,7 @@ impl Inner {
                 JobState::Canceled => s.canceled += 1,
                 JobState::Expired => s.expired += 1,
             }
+            crate::cost::watch::add_to_summary(&mut s, &job);
         }
         Ok(s)
     }
@@ -110,11 +123,18 @@ impl Inner {
         format!("{}-", self.installation)
     }
 
-    /// The bucket's copy of an export goes away (expired, or deleted after download).
+    /// The bucket's copy of an export goes away (expired, or deleted after download). Best effort: a
+    /// delete that fails is logged and tried again by the next clean-up round.
     pub(crate) async fn delete_export(&self, job: &Job) {
         let prefix = arke_export_contract::bucket::task_prefix(&job.task_id);
         if let Err(e) = self.services.r2.delete_prefix(&prefix).await {
-            tracing::warn!("could not delete the bucket's copy of {}: {e}", job.id);
+            tracing::warn!("could not delete the bucket's copy of {} (tried again later): {e}", job.id);
+            self.cleanup.wake();
         }
+    }
+
+    /// The local time (ms), as this engine takes it.
+    pub(crate) fn now(&self) -> i64 {
+        now_ms().saturating_add(self.clock_skew_ms.load(std::sync::atomic::Ordering::Relaxed))
     }
 }

@@ -1,36 +1,44 @@
-//! One download per job at a time. A job being downloaded holds a lock: an entry in this process's
-//! set and an OS lock on `<data>/downloads/<job>.lock`, which another process on the same store sees
-//! too and which the OS lets go when the process quits or crashes. So at start a job left
-//! `downloading` whose lock nobody holds was interrupted, and is made downloadable again.
+//! One download per job at a time, and one machine creation per job at a time. A job being downloaded
+//! (or getting its machine) holds a lock: an entry in this process's set and an OS lock on
+//! `<data>/downloads/<job>.lock` (`<data>/spawning/<job>.lock`), which another process on the same
+//! store sees too and which the OS lets go when the process quits or crashes. So a job left
+//! `downloading` whose lock nobody holds was interrupted, and is made downloadable again; a job left
+//! `spawning` without a machine whose lock nobody holds is looked up on Fly by name again.
 
 use std::collections::HashSet;
 use std::fs::File;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-pub(crate) struct DownloadLocks {
+pub(crate) struct JobLocks {
     dir: PathBuf,
     held: Mutex<HashSet<String>>,
 }
 
-/// Held for as long as the job's download runs.
-pub(crate) struct DownloadGuard<'a> {
-    locks: &'a DownloadLocks,
+/// Held for as long as the job's download (or machine creation) runs.
+pub(crate) struct JobGuard<'a> {
+    locks: &'a JobLocks,
     job_id: String,
     /// Holds the OS lock until dropped.
     #[allow(dead_code, reason = "held, never read")]
     file: Option<File>,
 }
 
-impl Drop for DownloadGuard<'_> {
+impl Drop for JobGuard<'_> {
     fn drop(&mut self) {
         self.locks.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.job_id);
     }
 }
 
-impl DownloadLocks {
-    pub(crate) fn new(data_dir: &std::path::Path) -> DownloadLocks {
-        DownloadLocks { dir: data_dir.join("downloads"), held: Mutex::default() }
+impl JobLocks {
+    /// The locks of downloads.
+    pub(crate) fn downloads(data_dir: &std::path::Path) -> JobLocks {
+        JobLocks { dir: data_dir.join("downloads"), held: Mutex::default() }
+    }
+
+    /// The locks of machine creations.
+    pub(crate) fn spawns(data_dir: &std::path::Path) -> JobLocks {
+        JobLocks { dir: data_dir.join("spawning"), held: Mutex::default() }
     }
 
     fn file(&self, job_id: &str) -> Option<File> {
@@ -39,14 +47,14 @@ impl DownloadLocks {
         File::options().create(true).truncate(false).write(true).open(path).ok()
     }
 
-    /// Takes the job's lock; `None` while a download of it runs here or in another process. (Without a
-    /// usable lock folder only this process's downloads are seen.)
-    pub(crate) fn acquire(&self, job_id: &str) -> Option<DownloadGuard<'_>> {
+    /// Takes the job's lock; `None` while it is held here or in another process. (Without a usable
+    /// lock folder only this process's holders are seen.)
+    pub(crate) fn acquire(&self, job_id: &str) -> Option<JobGuard<'_>> {
         if !self.held.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(job_id.to_owned()) {
             return None;
         }
         // Dropped on the way out when the OS lock is taken: the set forgets the job again.
-        let mut guard = DownloadGuard { locks: self, job_id: job_id.to_owned(), file: None };
+        let mut guard = JobGuard { locks: self, job_id: job_id.to_owned(), file: None };
         if let Some(file) = self.file(job_id) {
             file.try_lock().ok()?;
             guard.file = Some(file);
@@ -54,7 +62,7 @@ impl DownloadLocks {
         Some(guard)
     }
 
-    /// Whether a download of the job runs now (here or in another process).
+    /// Whether the job's lock is held now (here or in another process).
     pub(crate) fn busy(&self, job_id: &str) -> bool {
         self.acquire(job_id).is_none()
     }
@@ -67,7 +75,7 @@ mod tests {
     #[test]
     fn a_job_downloads_once_at_a_time_across_processes() {
         let dir = tempfile::tempdir().unwrap();
-        let (here, other_process) = (DownloadLocks::new(dir.path()), DownloadLocks::new(dir.path()));
+        let (here, other_process) = (JobLocks::downloads(dir.path()), JobLocks::downloads(dir.path()));
         let guard = here.acquire("job_1").unwrap();
         assert!(here.acquire("job_1").is_none() && here.busy("job_1"));
         assert!(other_process.busy("job_1"), "the OS lock is seen from another store");

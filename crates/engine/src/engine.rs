@@ -38,9 +38,27 @@ impl Engine {
     pub fn open(config: Config, services: Services, data_dir: &Path) -> Result<Engine, EngineError> {
         let store = Store::open(data_dir)?;
         let installation = crate::installation::load_or_create(data_dir)?;
-        let downloads = crate::download_lock::DownloadLocks::new(data_dir);
+        let downloads = crate::download_lock::JobLocks::downloads(data_dir);
+        let spawns = crate::download_lock::JobLocks::spawns(data_dir);
         let events = Events::default();
-        let inner = Arc::new(Inner { store, config, services, events, wake: Arc::default(), installation, downloads });
+        let catalog = crate::catalog::Catalog::new(
+            services.source().clone(),
+            config.browse_concurrency as usize,
+            &config.origin_pi,
+        );
+        let inner = Arc::new(Inner {
+            store,
+            config,
+            services,
+            events,
+            wake: Arc::default(),
+            installation,
+            downloads,
+            spawns,
+            cleanup: crate::cleanup::Cleanup::default(),
+            clock_skew_ms: std::sync::atomic::AtomicI64::new(0),
+            catalog,
+        });
         Ok(Engine { inner })
     }
 
@@ -82,6 +100,18 @@ impl Engine {
         formats: &[ExportFormat],
         per_machine: Option<u32>,
     ) -> Result<(Batch, Vec<Job>), EngineError> {
+        self.submit_titled(ids_text, options, formats, per_machine, &std::collections::HashMap::new())
+    }
+
+    /// [`Engine::submit_formats`], each job carrying the title its first record has in `titles`.
+    pub(crate) fn submit_titled(
+        &self,
+        ids_text: &str,
+        options: ExportOptions,
+        formats: &[ExportFormat],
+        per_machine: Option<u32>,
+        titles: &std::collections::HashMap<String, String>,
+    ) -> Result<(Batch, Vec<Job>), EngineError> {
         let mut formats = formats.iter().fold(Vec::new(), |mut all, &f| {
             if !all.contains(&f) {
                 all.push(f);
@@ -116,6 +146,7 @@ impl Engine {
             .map(|pis| {
                 let mut job = Job::queued(&batch.id, pis.to_vec(), options.clone(), now);
                 job.formats.clone_from(&formats);
+                job.title = pis.first().and_then(|pi| titles.get(pi)).cloned();
                 job.task_id = format!("{}{}", self.inner.task_id_prefix(), job.id);
                 job
             })
@@ -167,7 +198,12 @@ impl Engine {
             job.cancel(now_ms())?;
             match self.inner.save_one(&mut job, "canceled; its machine was destroyed") {
                 Err(EngineError::Store(StoreError::Conflict(_))) => job = self.inner.reread(&job.id)?,
-                saved => return saved.map(|()| job),
+                saved => {
+                    saved?;
+                    // Whatever its machine wrote goes too (best effort; a clean-up round retries).
+                    self.inner.delete_export(&job).await;
+                    return Ok(job);
+                }
             }
         }
     }
@@ -195,6 +231,9 @@ impl Engine {
                 removed => break removed?,
             }
         }
+        // Its folder in the bucket goes in the next clean-up round (or, after a restart, once it is
+        // older than the retention).
+        self.inner.cleanup.forget(&job.task_id);
         self.inner.events.send(JobEvent::Removed { job_id: job.id });
         Ok(())
     }
@@ -331,6 +370,20 @@ impl Engine {
     /// Runs one poll now (fresh states for the CLI's `jobs` and `status`).
     pub async fn poll_now(&self) -> Result<(), EngineError> {
         crate::tracker::poll_once(&self.inner, &mut crate::tracker::PollState::default()).await
+    }
+
+    /// Creates the machines of these jobs (and of no other): returns when each has its machine on Fly,
+    /// or no longer waits for one (its creation failed for good and the job says why, or it was
+    /// canceled). A rate limit or an unreachable Fly is waited out. For a command that acts without
+    /// a tracker of its own (`export` without `--wait`, `retry`). Returns the jobs as they are then.
+    pub async fn spawn_jobs(&self, ids: &[String]) -> Result<Vec<Job>, EngineError> {
+        crate::tracker::spawn_jobs(&self.inner, ids).await
+    }
+
+    /// Pretends the local clock is off by `ms` (tests of a wrong clock; 0 in real use).
+    #[doc(hidden)]
+    pub fn set_clock_skew_ms(&self, ms: i64) {
+        self.inner.clock_skew_ms.store(ms, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Waits until no job is queued (every job has its machine, or has failed).

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use arke_fly_api::limits::{Action, RateLimits};
 use arke_fly_api::secrets::{AppSecret, AppSecrets, SetAppSecretResponse};
-use arke_fly_api::{CreateMachineRequest, ErrorResponse, Machine};
+use arke_fly_api::{CreateMachineRequest, ErrorResponse, Machine, MachineEvent};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
@@ -49,6 +49,30 @@ impl FlyError {
         matches!(self, FlyError::RateLimited(_) | FlyError::Network { .. })
             || matches!(self, FlyError::Status { status, .. } if *status >= 500)
     }
+}
+
+/// The most bytes of an answer read (a machine list of an app with many machines fits).
+pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
+/// The most bytes of a machine's events read (Fly keeps a short history per machine).
+pub const MAX_EVENTS_BYTES: usize = 256 * 1024;
+
+/// The most bytes of an error answer read.
+const MAX_ERROR_BYTES: usize = 64 * 1024;
+
+/// The body of an answer, refused once it is longer than `limit` bytes.
+async fn read_bounded(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, FlyError> {
+    let too_long = || FlyError::BadResponse(format!("the answer is longer than {limit} bytes"));
+    if resp.content_length().is_some_and(|n| n > limit as u64) {
+        return Err(too_long());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| FlyError::BadResponse(e.to_string()))? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_long());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Attempts per call, the first included.
@@ -109,6 +133,18 @@ impl FlyClient {
         action: Action,
         body: Option<&serde_json::Value>,
     ) -> Result<T, FlyError> {
+        self.call_bounded(method, path, action, body, MAX_ANSWER_BYTES).await
+    }
+
+    /// [`FlyClient::call`] reading at most `limit` bytes of the answer (a longer one is `BadResponse`).
+    async fn call_bounded<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        action: Action,
+        body: Option<&serde_json::Value>,
+        limit: usize,
+    ) -> Result<T, FlyError> {
         let url = self.url(path);
         let mut attempt = 0;
         loop {
@@ -120,9 +156,9 @@ impl FlyClient {
             }
             let (status, error, retry_after) = match req.send().await {
                 Ok(resp) if resp.status().is_success() => {
-                    let text = resp.text().await.map_err(|e| FlyError::BadResponse(e.to_string()))?;
-                    let text = if text.trim().is_empty() { "null" } else { &text };
-                    return serde_json::from_str(text).map_err(|e| FlyError::BadResponse(e.to_string()));
+                    let bytes = read_bounded(resp, limit).await?;
+                    let bytes: &[u8] = if bytes.trim_ascii().is_empty() { b"null" } else { &bytes };
+                    return serde_json::from_slice(bytes).map_err(|e| FlyError::BadResponse(e.to_string()));
                 }
                 Ok(resp) => {
                     let status = resp.status();
@@ -132,10 +168,11 @@ impl FlyClient {
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| v.parse::<u64>().ok())
                         .map(Duration::from_secs);
-                    let message = resp
-                        .json::<ErrorResponse>()
+                    let message = read_bounded(resp, MAX_ERROR_BYTES)
                         .await
-                        .map_or_else(|_| status.canonical_reason().unwrap_or("").to_owned(), |e| e.error);
+                        .ok()
+                        .and_then(|body| serde_json::from_slice::<ErrorResponse>(&body).ok())
+                        .map_or_else(|| status.canonical_reason().unwrap_or("").to_owned(), |e| e.error);
                     let error = match status {
                         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => FlyError::Unauthorized(message),
                         StatusCode::NOT_FOUND if message.contains("app") => FlyError::AppNotFound(self.app.clone()),
@@ -190,6 +227,12 @@ impl FlyClient {
 
     pub async fn get(&self, id: &str) -> Result<Machine, FlyError> {
         self.call(Method::GET, &format!("/machines/{id}"), Action::Get, None).await
+    }
+
+    /// A machine's events, newest first (`GET /machines/{id}/events`; at most [`MAX_EVENTS_BYTES`] read).
+    pub async fn events(&self, id: &str) -> Result<Vec<MachineEvent>, FlyError> {
+        let path = format!("/machines/{id}/events");
+        self.call_bounded(Method::GET, &path, Action::Get, None, MAX_EVENTS_BYTES).await
     }
 
     pub async fn list(&self) -> Result<Vec<Machine>, FlyError> {

@@ -6,9 +6,12 @@
 
 pub mod app_info;
 pub mod batch_download;
+pub mod catalog;
 pub mod checks;
+mod cleanup;
 pub mod config;
 mod core;
+pub mod cost;
 pub mod download;
 mod download_lock;
 pub mod endpoint;

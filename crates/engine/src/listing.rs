@@ -39,7 +39,7 @@ mod tests {
     use super::*;
 
     fn listing(keys: &[&str]) -> HashMap<String, ObjectInfo> {
-        keys.iter().map(|k| (k.to_string(), ObjectInfo { size: 0, etag: String::new() })).collect()
+        keys.iter().map(|k| (k.to_string(), ObjectInfo::default())).collect()
     }
 
     #[test]

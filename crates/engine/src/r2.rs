@@ -41,11 +41,31 @@ impl R2Error {
 }
 
 /// One object of a listing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ObjectInfo {
     pub size: u64,
     pub etag: String,
+    /// When the bucket last wrote it (the server's clock), in ms since the epoch.
+    pub last_modified_ms: Option<i64>,
 }
+
+/// An object's age by the bucket's own clock: when it was written, and the time the bucket answered
+/// (both ms since the epoch, from `Last-Modified` and `Date`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServerTimes {
+    pub last_modified_ms: i64,
+    pub now_ms: i64,
+}
+
+impl ServerTimes {
+    /// How long ago, by the bucket's clock, the object was written (ms, never negative).
+    pub fn age_ms(&self) -> i64 {
+        self.now_ms.saturating_sub(self.last_modified_ms).max(0)
+    }
+}
+
+/// Keys per DeleteObjects request (the S3 API's limit).
+const DELETE_BATCH: usize = 1000;
 
 /// An answer to [`R2Store::get_range`].
 pub struct Ranged {
@@ -166,6 +186,7 @@ impl R2Store {
                         ObjectInfo {
                             size: o.size().unwrap_or(0).max(0) as u64,
                             etag: o.e_tag().unwrap_or("").to_owned(),
+                            last_modified_ms: o.last_modified().and_then(|t| t.to_millis().ok()),
                         },
                     );
                 }
@@ -297,13 +318,79 @@ impl R2Store {
         Ok(Ranged { body: Box::pin(body), start, total, etag })
     }
 
-    /// Deletes every object under `prefix`.
+    /// Deletes every object under `prefix` (one listing, then one request per 1,000 keys).
     pub async fn delete_prefix(&self, prefix: &str) -> Result<(), R2Error> {
-        for key in self.list(prefix).await?.into_keys() {
+        let keys: Vec<String> = self.list(prefix).await?.into_keys().collect();
+        self.delete_keys(&keys).await
+    }
+
+    /// Deletes these objects (one DeleteObjects request per 1,000 keys; a key already gone is fine).
+    pub async fn delete_keys(&self, keys: &[String]) -> Result<(), R2Error> {
+        use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+        for chunk in keys.chunks(DELETE_BATCH) {
             self.requests.fetch_add(1, Ordering::Relaxed);
-            self.client.delete_object().bucket(&self.bucket).key(&key).send().await.map_err(|e| self.error(e))?;
+            let objects = chunk
+                .iter()
+                .map(|k| ObjectIdentifier::builder().key(k).build().map_err(|e| R2Error::Other(e.to_string())))
+                .collect::<Result<Vec<_>, _>>()?;
+            let delete =
+                Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(|e| R2Error::Other(e.to_string()))?;
+            let out = self
+                .client
+                .delete_objects()
+                .bucket(&self.bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(|e| self.error(e))?;
+            if let Some(failed) = out.errors().first() {
+                let code = failed.code().unwrap_or("error");
+                let key = failed.key().unwrap_or("?");
+                return Err(R2Error::Other(format!("{code}: {key} (and {} more) not deleted", out.errors().len() - 1)));
+            }
         }
         Ok(())
+    }
+
+    /// When `key` was written and what time it is, both by the bucket's clock (a HEAD request); `None`
+    /// when the object is gone.
+    pub async fn server_times(&self, key: &str) -> Result<Option<ServerTimes>, R2Error> {
+        use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let config = PresigningConfig::expires_in(PRESIGNED_FOR).map_err(|e| R2Error::Other(e.to_string()))?;
+        let signed = self
+            .client
+            .head_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .presigned(config)
+            .await
+            .map_err(|e| self.error(e))?;
+        let mut req = self.http.head(signed.uri());
+        for (name, value) in signed.headers() {
+            req = req.header(name, value);
+        }
+        let resp = req.send().await.map_err(|e| R2Error::Unreachable {
+            endpoint: self.endpoint.clone(),
+            reason: arke_export_contract::error_chain(&e.without_url()),
+        })?;
+        match resp.status().as_u16() {
+            200 => {}
+            404 => return Ok(None),
+            403 => return Err(R2Error::Denied(format!("HTTP 403 for {key}"))),
+            status => return Err(R2Error::Other(format!("HTTP {status} for {key}"))),
+        }
+        let time = |name: reqwest::header::HeaderName| -> Result<i64, R2Error> {
+            let text = resp.headers().get(&name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+            DateTime::from_str(text, DateTimeFormat::HttpDate)
+                .ok()
+                .and_then(|t| t.to_millis().ok())
+                .ok_or_else(|| R2Error::Other(format!("the bucket's answer has no usable {name} ({text:?})")))
+        };
+        Ok(Some(ServerTimes {
+            last_modified_ms: time(reqwest::header::LAST_MODIFIED)?,
+            now_ms: time(reqwest::header::DATE)?,
+        }))
     }
 
     /// Checks that the bucket exists and the credentials work.

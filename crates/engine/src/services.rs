@@ -49,6 +49,11 @@ pub struct Services {
 }
 
 impl Services {
+    /// Where records are read (the Arke API and IPFS gateway the machines use).
+    pub fn source(&self) -> &SourceConfig {
+        &self.source
+    }
+
     /// Fly mode: the settings plus the secrets (environment or keyring).
     pub fn fly(config: &Config, secrets: &Secrets) -> Result<Services, EngineError> {
         let mut missing: Vec<&str> = config.missing_fly_settings();
@@ -114,6 +119,11 @@ impl Services {
             source: SourceConfig { api_url: e.arke_api_url.clone(), ipfs_gateway: e.ipfs_gateway.clone() },
             sandbox: Some(sandbox),
         })
+    }
+
+    /// The machine size every machine request asks for (`config.guest`).
+    pub fn guest(&self) -> &Guest {
+        &self.guest
     }
 
     /// The formats a job's machine writes (`EXPORT_FORMAT`), the first being the main file; MODS alone

@@ -50,6 +50,20 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX job_events_job ON job_events(job_id, id);",
     // Compare-and-set saves: a save names the version it read.
     "ALTER TABLE jobs ADD COLUMN version INTEGER NOT NULL DEFAULT 0;",
+    // What the archive said about a record (title, kind, children), by PI and manifest version; and
+    // small facts the app remembers between runs (the folder of the last download).
+    "CREATE TABLE record_cache (
+        pi TEXT NOT NULL,
+        version TEXT NOT NULL,
+        checked_at INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (pi, version)
+     );
+     CREATE INDEX record_cache_latest ON record_cache(pi, checked_at);
+     CREATE TABLE app_state (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+     );",
 ];
 
 pub struct Store {
@@ -88,7 +102,7 @@ impl Store {
         Ok(Store { conn: Mutex::new(conn) })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.conn.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 

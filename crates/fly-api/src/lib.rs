@@ -2,12 +2,15 @@
 //! spec (`tests/specs/fly-machines-openapi.yaml`). The engine's client sends and reads them;
 //! the sandbox's stand-in reads and sends them. Unknown fields are ignored, absent ones omitted.
 
+pub mod events;
 pub mod limits;
 pub mod secrets;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+pub use events::{ExitEvent, MachineEvent};
 
 /// `api.MachineGuest`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,41 +91,6 @@ pub struct ImageRef {
     pub tag: String,
     #[serde(default)]
     pub digest: String,
-}
-
-/// `MachineEvent`. `request` carries `exit_event` on `exit` events.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MachineEvent {
-    #[serde(default)]
-    pub id: String,
-    #[serde(rename = "type", default)]
-    pub kind: String,
-    #[serde(default)]
-    pub status: String,
-    #[serde(default)]
-    pub source: String,
-    #[serde(default)]
-    pub timestamp: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<serde_json::Value>,
-}
-
-/// The exit details of an `exit` event (`request.exit_event`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExitEvent {
-    pub exit_code: i32,
-    #[serde(default)]
-    pub oom_killed: bool,
-    #[serde(default)]
-    pub requested_stop: bool,
-}
-
-impl MachineEvent {
-    /// The exit details, when this is an `exit` event that has them.
-    pub fn exit_event(&self) -> Option<ExitEvent> {
-        let v = self.request.as_ref()?.get("exit_event")?;
-        serde_json::from_value(v.clone()).ok()
-    }
 }
 
 /// `Machine`.

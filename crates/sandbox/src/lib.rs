@@ -5,14 +5,16 @@
 
 pub mod arke_api;
 pub mod catalog;
+mod catalog_store;
 pub mod fly;
 mod rng;
 pub mod s3;
 mod serve;
+pub mod wide;
 
 use std::path::{Path, PathBuf};
 
-pub use arke_api::{ArkeApi, ArkeFaults};
+pub use arke_api::{ArkeApi, ArkeFaults, ORIGIN_PI};
 pub use catalog::{CatalogIndex, CatalogSpec};
 pub use fly::{FlyApi, FlyOptions, Images, MachineFault};
 pub use s3::{S3Faults, S3Server};

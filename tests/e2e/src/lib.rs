@@ -57,6 +57,17 @@ impl App {
 
     /// Launches the app with the given home (its data, config and keyring from a previous run).
     pub async fn launch_in(home: tempfile::TempDir) -> App {
+        App::launch_in_with(home, &[]).await
+    }
+
+    /// Launches the app with a fresh home and these environment variables on top (settings as
+    /// `ARKE_EXPORT_<KEY>`, e.g. Fly mode against a sandbox the test runs itself).
+    pub async fn launch_with_env(env: &[(String, String)]) -> App {
+        let home = tempfile::Builder::new().prefix("arke-e2e-").tempdir().expect("temp home");
+        App::launch_in_with(home, env).await
+    }
+
+    async fn launch_in_with(home: tempfile::TempDir, env: &[(String, String)]) -> App {
         assert!(
             std::env::var_os("DISPLAY").is_some(),
             "no DISPLAY: run the E2E tests under `xvfb-run -a dbus-run-session --` (see the Makefile's e2e target)"
@@ -95,6 +106,7 @@ impl App {
             std::fs::create_dir_all(&dir).expect("create a per-run folder");
             cmd.env(var, dir);
         }
+        cmd.envs(env.iter().map(|(k, v)| (k, v)));
         let driver = cmd.spawn().unwrap_or_else(|e| {
             panic!("could not start tauri-driver ({e}): install it with `cargo install tauri-driver --locked`")
         });
@@ -229,6 +241,92 @@ impl App {
             assert!(Instant::now() < deadline, "the {tab} tab never showed the expected rows; last: {rows:?}");
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
+    }
+}
+
+/// A row of Browse: a record in the collection open now.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct BrowseRow {
+    pub pi: String,
+    pub title: String,
+    /// `collection`, `item`, or empty while unknown.
+    pub kind: String,
+    /// The status the archive gave (`found`, `missing`, `unavailable`; `pending` while looked up).
+    pub status: String,
+    pub checked: bool,
+    pub text: String,
+}
+
+/// A row of the parsed list (the records to export).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct ListRow {
+    pub pi: String,
+    pub title: String,
+    pub status: String,
+    pub text: String,
+}
+
+/// A job row with its title.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct JobRow {
+    pub id: String,
+    pub state: String,
+    pub title: String,
+    pub text: String,
+}
+
+impl App {
+    /// Runs `script` (a function body that `return`s) in the window; `Null` when it fails.
+    pub async fn js(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap_or_default()
+    }
+
+    /// Polls `script` until `ok` holds for what it returns (within `secs`); returns that value.
+    pub async fn wait_js<T: serde::de::DeserializeOwned + std::fmt::Debug>(
+        &self,
+        what: &str,
+        secs: u64,
+        script: &str,
+        ok: impl Fn(&T) -> bool,
+    ) -> T {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let mut last = None;
+        loop {
+            if let Ok(value) = serde_json::from_value::<T>(self.js(script).await) {
+                if ok(&value) {
+                    return value;
+                }
+                last = Some(value);
+            }
+            assert!(Instant::now() < deadline, "{what} never happened; last seen: {last:#?}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Browse's rows drawn now (a virtualized list: those in view and just beyond).
+    pub async fn wait_browse_rows(&self, secs: u64, ok: impl Fn(&[BrowseRow]) -> bool) -> Vec<BrowseRow> {
+        let script = "return Array.from(document.querySelectorAll('[data-testid=\"browse-row\"]')).map(r => ({\
+                      pi: r.dataset.pi || '', title: r.dataset.title || '', kind: r.dataset.kind || '',\
+                      status: r.dataset.record || '', text: r.innerText,\
+                      checked: !!r.querySelector('[data-testid=\"browse-check\"]')?.checked }));";
+        self.wait_js("the expected Browse rows", secs, script, |rows: &Vec<BrowseRow>| ok(rows)).await
+    }
+
+    /// The parsed list's rows drawn now.
+    pub async fn wait_list_rows(&self, secs: u64, ok: impl Fn(&[ListRow]) -> bool) -> Vec<ListRow> {
+        let script = "return Array.from(document.querySelectorAll('[data-testid=\"id-row\"]')).map(r => ({\
+                      pi: r.dataset.pi || '', title: r.dataset.title || '', status: r.dataset.record || '',\
+                      text: r.innerText }));";
+        self.wait_js("the expected list rows", secs, script, |rows: &Vec<ListRow>| ok(rows)).await
+    }
+
+    /// Shows a tab and waits until `ok` holds for its job rows, titles included.
+    pub async fn wait_job_rows(&self, tab: &str, secs: u64, ok: impl Fn(&[JobRow]) -> bool) -> Vec<JobRow> {
+        self.click(&format!("tab-{tab}")).await;
+        let script = "return Array.from(document.querySelectorAll('[data-testid=\"job-row\"]')).map(r => ({\
+                      id: r.dataset.jobId || '', state: r.dataset.state || '', title: r.dataset.title || '',\
+                      text: r.innerText }));";
+        self.wait_js(&format!("the {tab} tab's expected rows"), secs, script, |rows: &Vec<JobRow>| ok(rows)).await
     }
 }
 

@@ -26,20 +26,22 @@ async fn export_download_fail_and_restart() {
     app.screenshot("02-new-export-parsed").await;
 
     app.click("export-button").await;
-    let running = app.wait_rows("active", 30, |rows| rows.len() == 3).await;
+    let running = app.wait_rows("current", 30, |rows| rows.len() == 3).await;
     assert!(running.iter().all(|(id, _, _)| id.starts_with("job_")), "{running:?}");
     app.screenshot("03-jobs-mid-batch").await;
 
-    // Every row reaches `ready`.
-    let ready = app.wait_rows("finished", 90, |rows| rows.len() == 3 && rows.iter().all(|r| r.1 == "ready")).await;
+    // Every row reaches `ready`, and stays in the current view: the archivist still has to download.
+    let ready = app.wait_rows("current", 90, |rows| rows.len() == 3 && rows.iter().all(|r| r.1 == "ready")).await;
     assert_eq!(ready.len(), 3);
 
     // Download… each (the save dialog's test seam puts the files in the save folder).
     for (id, _, _) in &ready {
         app.click_css(&format!("[data-job-id=\"{id}\"] [data-testid=\"download-button\"]")).await;
-        app.wait_rows("finished", 30, |rows| rows.iter().any(|r| &r.0 == id && r.1 != "ready")).await;
+        app.wait_rows("current", 30, |rows| rows.iter().any(|r| &r.0 == id && r.1 != "ready")).await;
     }
-    app.wait_rows("finished", 60, |rows| rows.len() == 3 && rows.iter().all(|r| r.1 == "downloaded")).await;
+    // Downloaded, the batch just started is still in sight (and in the history).
+    app.wait_rows("current", 60, |rows| rows.len() == 3 && rows.iter().all(|r| r.1 == "downloaded")).await;
+    app.wait_rows("history", 10, |rows| rows.len() == 3).await;
     app.screenshot("04-downloaded").await;
     let files: Vec<_> = std::fs::read_dir(app.save_dir()).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(files.len(), 3, "{files:?}");
@@ -48,7 +50,8 @@ async fn export_download_fail_and_restart() {
         arke_export_xml_check::validate_mods(file).unwrap();
     }
 
-    // A record that does not exist: the job fails, and says why in plain words.
+    // A record that does not exist: flagged before export and left out, unless the archivist insists;
+    // then the job fails, and says why in plain words.
     let index = arke_export_sandbox::catalog::generate(
         &app.home.path().join("catalog-copy"),
         arke_export_sandbox::CatalogSpec::default(),
@@ -59,6 +62,8 @@ async fn export_download_fail_and_restart() {
     input.clear().await.unwrap();
     input.send_keys(&missing).await.unwrap();
     app.wait_text("ids-summary", |t| t == "1 record ready").await;
+    app.wait_text("ids-missing", |t| t.contains("not in the archive")).await;
+    app.click("include-missing").await;
     app.click("export-button").await;
     let failed = app.wait_rows("failed", 60, |rows| rows.len() == 1 && rows[0].1 == "failed").await;
     assert!(failed[0].2.contains("404"), "the row says what went wrong: {:?}", failed[0].2);
@@ -73,7 +78,8 @@ async fn export_download_fail_and_restart() {
     let home = app.close_keep_home().await;
     let app = App::launch_in(home).await;
     app.wait_text("mode-badge", |t| t == "Sandbox").await;
-    app.wait_rows("finished", 30, |rows| rows.len() == 3 && rows.iter().all(|r| r.1 == "downloaded")).await;
+    app.wait_rows("history", 30, |rows| rows.len() == 4 && rows.iter().filter(|r| r.1 == "downloaded").count() == 3)
+        .await;
     app.wait_rows("failed", 30, |rows| rows.len() == 1).await;
     app.screenshot("07-after-restart").await;
     app.close().await;

@@ -25,12 +25,12 @@ async fn an_export_in_mods_and_dc_downloads_both_files() {
     app.screenshot("10-formats-chosen").await;
     app.click("export-button").await;
 
-    let ready = app.wait_rows("finished", 90, |rows| rows.len() == 1 && rows[0].1 == "ready").await;
+    let ready = app.wait_rows("current", 90, |rows| rows.len() == 1 && rows[0].1 == "ready").await;
     let id = &ready[0].0;
     assert!(ready[0].2.contains("MODS + DC ready"), "the row says which formats are ready: {:?}", ready[0].2);
     app.click_css(&format!("[data-job-id=\"{id}\"] [data-testid=\"download-button\"]")).await;
     // The job is downloaded once its first file is saved; both are saved when the row says so.
-    app.wait_rows("finished", 60, |rows| {
+    app.wait_rows("current", 60, |rows| {
         rows.len() == 1 && rows[0].1 == "downloaded" && rows[0].2.contains("MODS + DC saved")
     })
     .await;

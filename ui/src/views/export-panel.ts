@@ -1,20 +1,44 @@
-// New export: paste box, drop zone (the whole window), "Choose file…", options, formats, Export MODS.
+// New export: paste box, drop zone (the whole window), "Choose file…", Browse…, the list with titles,
+// options, formats, Export MODS. The paste box is the export list: Browse adds and removes lines.
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { errorText } from "../about";
 import { api } from "../api";
+import type { Batch } from "../bindings/Batch";
 import type { CheimarrosMode } from "../bindings/CheimarrosMode";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ParsedIds } from "../bindings/ParsedIds";
 import { byTestId, h } from "../dom";
+import { appendIds, removeIds } from "../export-list";
 import { exportButtonLabel, FORMATS, formatDescription } from "../formats";
-import { idsSummary, invalidLines } from "../ids";
+import { idsSummary, invalidLines, missingSummary } from "../ids";
+import type { TitleCache } from "../title-cache";
+import { recordsList } from "./records-list";
 
 export interface ExportPanel {
   element: HTMLElement;
   setSandbox(sandbox: boolean): void;
+  /** Whether `pi` is on the export list. */
+  isListed(pi: string): boolean;
+  /** Puts `pi` on the export list (a line of the paste box) or takes it off. */
+  setListed(pi: string, listed: boolean): void;
+  /** The "include everything below" option. */
+  recursive: { get(): boolean; set(on: boolean): void };
 }
 
-export function exportPanel(onError: (message: string) => void, onSubmitted: () => void): ExportPanel {
+export interface ExportDeps {
+  cache: TitleCache;
+  onBrowse(): void;
+  onPreview(pi: string): void;
+  /** The export list changed (Browse redraws its checkboxes). */
+  onListChanged(): void;
+}
+
+export function exportPanel(
+  onError: (message: string) => void,
+  onSubmitted: (batch: Batch) => void,
+  deps: ExportDeps,
+): ExportPanel {
+  const { cache } = deps;
   const input = h("textarea", {
     "data-testid": "ids-input",
     id: "ids-input",
@@ -63,20 +87,64 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
     "Try sample IDs",
   );
   const choose = h("button", { type: "button" }, "Choose file…");
+  const browse = h(
+    "button",
+    { type: "button", "data-testid": "browse-button", onclick: () => deps.onBrowse() },
+    "Browse the archive…",
+  );
+  const records = recordsList(cache, deps.onPreview);
+  const missingNote = h("p", { class: "missing-note", "data-testid": "ids-missing", role: "status", hidden: true });
+  const includeMissing = h("input", { type: "checkbox", id: "opt-include-missing", "data-testid": "include-missing" });
+  const includeMissingLabel = h(
+    "label",
+    { for: "opt-include-missing", class: "include-missing", hidden: true },
+    includeMissing,
+    " Include records not in the archive",
+  );
 
   let parsed: ParsedIds = { ids: [], duplicates: 0, invalid: [], invalid_count: 0 };
+  /** The IDs on the list: the last parse's, plus Browse's additions not parsed yet. */
+  let listed = new Set<string>();
   let timer: number | undefined;
   let generation = 0;
+
+  // Records the archive answers 404 for: flagged here, and left out unless the archivist insists.
+  function showMissing(): void {
+    const missing = parsed.ids.filter((pi) => cache.get(pi)?.status === "missing");
+    missingNote.textContent = missingSummary(missing.length, includeMissing.checked);
+    missingNote.hidden = missing.length === 0;
+    includeMissingLabel.hidden = missing.length === 0;
+  }
+  let missingFrame = 0;
+  cache.subscribe(() => {
+    if (missingFrame) return;
+    missingFrame = requestAnimationFrame(() => {
+      missingFrame = 0;
+      showMissing();
+    });
+  });
+  includeMissing.addEventListener("change", showMissing);
 
   async function reparse(): Promise<void> {
     const mine = ++generation;
     try {
       const result = await api.parseIds(input.value);
       if (mine !== generation) return;
+      const changed = result.ids.length !== parsed.ids.length || result.ids.some((id, i) => parsed.ids[i] !== id);
       parsed = result;
       summary.textContent = idsSummary(parsed);
       invalid.replaceChildren(...invalidLines(parsed).map((l) => h("li", {}, l)));
       updateButton();
+      if (changed) {
+        listed = new Set(parsed.ids);
+        records.setIds(parsed.ids);
+        // Every listed record is looked up in the background (the rows on screen first), so a
+        // record not in the archive is flagged before export; typing never waits for it.
+        cache.forgetBackground();
+        cache.want(parsed.ids, false);
+        showMissing();
+        deps.onListChanged();
+      }
     } catch (e) {
       onError(errorText(e));
     }
@@ -89,13 +157,23 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
     input.value = text;
     void reparse();
   };
+  function setListed(pi: string, on: boolean): void {
+    if (on) {
+      input.value = appendIds(input.value, [pi]);
+      listed.add(pi);
+    } else {
+      input.value = removeIds(input.value, [pi]);
+      listed.delete(pi);
+    }
+    schedule();
+  }
 
   async function submit(): Promise<void> {
     await reparse();
     if (!canExport()) return;
     exportButton.disabled = true;
     try {
-      await api.submit(
+      const batch = await api.submit(
         input.value,
         {
           recursive: recursive.checked,
@@ -106,9 +184,11 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
         },
         chosenFormats(),
         Math.max(1, Number(perMachine.value) || 1),
+        includeMissing.checked,
       );
       setText("");
-      onSubmitted();
+      includeMissing.checked = false;
+      onSubmitted(batch);
     } catch (e) {
       onError(errorText(e));
     } finally {
@@ -148,8 +228,12 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
     h("h2", { id: "export-title" }, "New export"),
     h("label", { for: "ids-input" }, "Record IDs"),
     input,
-    h("div", { class: "row" }, choose, sample, summary),
+    h("div", { class: "row" }, choose, browse, sample),
+    summary,
     invalid,
+    missingNote,
+    includeMissingLabel,
+    records.element,
     h(
       "fieldset",
       { class: "options" },
@@ -198,6 +282,15 @@ export function exportPanel(onError: (message: string) => void, onSubmitted: () 
     element: form,
     setSandbox(sandbox: boolean) {
       sample.hidden = !sandbox;
+    },
+    isListed: (pi) => listed.has(pi),
+    setListed,
+    recursive: {
+      get: () => recursive.checked,
+      set(on) {
+        recursive.checked = on;
+        maxDepth.disabled = !on;
+      },
     },
   };
 }

@@ -1,10 +1,13 @@
-// Jobs: tabs (Active / Finished / Failed), a virtualized list grouped by batch, a details drawer.
+// Jobs: views (Current / History / Failed), a virtualized list grouped by batch, a details drawer.
+// Current holds everything not yet downloaded and the batch just started in every state, so nothing
+// the archivist waits for leaves sight. Rows show the record's title, the ID as secondary text.
 import { errorText } from "../about";
 import { api } from "../api";
 import type { Job } from "../bindings/Job";
 import type { JobAction } from "../bindings/JobAction";
 import { h } from "../dom";
 import { formatLabel, jobOutputs, readyFormatsText } from "../formats";
+import { titleOf, titleWithMore } from "../records";
 import {
   elapsed,
   formatBytes,
@@ -13,19 +16,32 @@ import {
   progressText,
   recordsLabel,
   statusInfo,
+  TAB_LABELS,
+  TABS,
   type Tab,
 } from "../status";
 import type { JobStore, Row } from "../store";
+import type { TitleCache } from "../title-cache";
 import { visibleRange } from "../virtual";
 
 const ROW_HEIGHT = 64;
+/** Up to this many rows, every row of the view is in the DOM (a batch's rows never leave it). */
+const ALL_ROWS_UP_TO = 200;
+/** Records listed (with a Preview button each) in a job's details. */
+const DETAIL_RECORDS = 50;
 
-export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLElement {
-  let tab: Tab = "active";
+export interface JobsDeps {
+  cache: TitleCache;
+  onPreview(pi: string): void;
+}
+
+export function jobsPanel(store: JobStore, onError: (m: string) => void, deps: JobsDeps): HTMLElement {
+  const { cache } = deps;
+  let tab: Tab = "current";
   let rows: Row[] = [];
   let selected: string | null = null;
 
-  const tabs = (["active", "finished", "failed"] as Tab[]).map((t) =>
+  const tabs = TABS.map((t) =>
     h("button", { role: "tab", class: "tab", "data-tab": t, "data-testid": `tab-${t}`, onclick: () => selectTab(t) }),
   );
   const viewport = h("div", { class: "viewport", role: "list", tabindex: 0, "aria-label": "Jobs" });
@@ -72,8 +88,9 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
     const fraction = progressFraction(job, store.downloadedBytes(job.id));
     const indeterminate = fraction === null && (job.state === "running" || job.state === "spawning");
     // An indeterminate bar gets its width from the stylesheet, so its fill has no inline width.
-    const width = indeterminate ? undefined : `width:${Math.round((fraction ?? 0) * 100)}%`;
-    const fill = h("div", { class: "fill", style: width });
+    const fill = h("div", { class: "fill" });
+    // CSSOM, not a style attribute: the CSP allows no inline styles.
+    if (!indeterminate) fill.style.width = `${Math.round((fraction ?? 0) * 100)}%`;
     const bar = h("div", { class: indeterminate ? "bar indeterminate" : "bar" }, fill);
     const actions = h("div", { class: "actions" });
     // The engine says what this job allows (one table in Rust); the UI only draws it.
@@ -92,6 +109,7 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
       if (action === "download" && job.saved_to) actions.append(act("Show in folder", () => api.showInFolder(job.id)));
     }
     const machine = job.machine_id ? `${job.machine_id} · ${job.region ?? ""}` : "";
+    const title = jobTitle(job);
     const row = h(
       "div",
       {
@@ -101,6 +119,8 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
         "data-testid": "job-row",
         "data-job-id": job.id,
         "data-status": job.state,
+        "data-state": job.state,
+        "data-title": title ?? "",
         onclick: () => select(job.id),
         onkeydown: (e: Event) => {
           if ((e as KeyboardEvent).key === "Enter") select(job.id);
@@ -115,7 +135,14 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
       h(
         "div",
         { class: "main" },
-        h("div", { class: "records mono" }, recordsLabel(job)),
+        title
+          ? h(
+              "div",
+              { class: "records" },
+              h("span", { class: "job-title" }, titleWithMore(title, job.pis.length)),
+              h("span", { class: "mono job-id" }, ` ${recordsLabel(job)}`),
+            )
+          : h("div", { class: "records mono" }, recordsLabel(job)),
         bar,
         h(
           "div",
@@ -137,13 +164,37 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
     return row;
   }
 
+  /** The first record's title: the engine's (at submit), else one looked up since. */
+  function jobTitle(job: Job): string | null {
+    const fromEngine = (job as Job & { title?: string | null }).title;
+    return fromEngine || titleOf(cache.get(job.pis[0] ?? ""));
+  }
+
   function batchRow(r: Extract<Row, { kind: "batch" }>): HTMLElement {
+    // The batch just started stays in the current view in every state; once nothing in it waits
+    // any more, "Done" lets it go (starting another batch does too).
+    const done =
+      r.focused && tab === "current" && r.waiting === 0
+        ? h(
+            "button",
+            {
+              class: "small",
+              "data-testid": "batch-done",
+              onclick: (e: Event) => {
+                e.stopPropagation();
+                store.focus(null);
+              },
+            },
+            "Done",
+          )
+        : null;
     return h(
       "div",
-      { class: "batch", role: "listitem" },
-      h("strong", {}, `Batch ${r.batchId.slice(-10)}`),
+      { class: `batch${r.focused ? " focused" : ""}`, role: "listitem", "data-batch-id": r.batchId },
+      h("strong", {}, r.focused ? "Just started" : `Batch ${r.batchId.slice(-10)}`),
       h("span", {}, ` ${r.count} job${r.count === 1 ? "" : "s"}`),
       r.ready > 0 ? act(`Download all (${r.ready})`, () => downloadAll(r.batchId)) : null,
+      done,
     );
   }
 
@@ -154,30 +205,38 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
   }
 
   // Rows are rebuilt only when their job changed, so clicks, hover and focus survive updates.
-  const cache = new Map<string, { key: string; el: HTMLElement }>();
+  const built = new Map<string, { key: string; el: HTMLElement }>();
   function rowElement(r: Row): HTMLElement {
     const id = r.kind === "batch" ? `batch:${r.batchId}` : r.job.id;
     const key =
       r.kind === "batch"
-        ? `${r.count}/${r.ready}`
-        : `${r.job.updated_at}/${r.job.state}/${store.downloadedBytes(r.job.id) ?? ""}/${selected === r.job.id}`;
-    const hit = cache.get(id);
+        ? `${r.count}/${r.ready}/${r.waiting}/${r.focused}/${tab}`
+        : `${r.job.updated_at}/${r.job.state}/${store.downloadedBytes(r.job.id) ?? ""}/${selected === r.job.id}/${jobTitle(r.job)}`;
+    const hit = built.get(id);
     if (hit && hit.key === key) return hit.el;
     const el = r.kind === "batch" ? batchRow(r) : jobRow(r.job);
-    cache.set(id, { key, el });
+    built.set(id, { key, el });
     return el;
   }
 
   function paint(): void {
-    const { start, end } = visibleRange(viewport.scrollTop, viewport.clientHeight || 600, ROW_HEIGHT, rows.length);
+    const { start, end } =
+      rows.length <= ALL_ROWS_UP_TO
+        ? { start: 0, end: rows.length }
+        : visibleRange(viewport.scrollTop, viewport.clientHeight || 600, ROW_HEIGHT, rows.length);
     spacer.style.height = `${rows.length * ROW_HEIGHT}px`;
     items.style.transform = `translateY(${start * ROW_HEIGHT}px)`;
     const wanted = rows.slice(start, end).map(rowElement);
     if (wanted.length !== items.children.length || wanted.some((el, i) => items.children[i] !== el)) {
       items.replaceChildren(...wanted);
     }
-    if (cache.size > 4 * rows.length + 200) cache.clear();
+    if (built.size > 4 * rows.length + 200) built.clear();
     empty.hidden = rows.length > 0;
+    // Titles the engine did not know at submit: looked up for the rows drawn.
+    const untitled = rows
+      .slice(start, end)
+      .flatMap((r) => (r.kind === "job" && !jobTitle(r.job) && r.job.pis[0] ? [r.job.pis[0]] : []));
+    if (untitled.length > 0) cache.want(untitled);
   }
 
   function tickElapsed(): void {
@@ -194,7 +253,7 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
     const counts = store.counts();
     for (const t of tabs) {
       const name = t.dataset.tab as Tab;
-      t.textContent = `${name[0].toUpperCase()}${name.slice(1)} (${counts[name]})`;
+      t.textContent = `${TAB_LABELS[name]} (${counts[name]})`;
       t.setAttribute("aria-selected", String(name === tab));
     }
     paint();
@@ -222,7 +281,7 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
       const parts: (HTMLElement | null)[] = [
         h("h3", {}, `Job ${job.id}`),
         job.reason ? h("p", { class: "error" }, job.reason) : null,
-        h("p", { class: "mono" }, job.pis.join(", ")),
+        recordsDetail(job),
         job.failures.length > 0
           ? h("ul", { class: "failures" }, ...job.failures.map((f) => h("li", {}, `${f.pi}: ${f.error}`)))
           : null,
@@ -245,12 +304,57 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void): HTMLEl
     }
   }
 
+  /** A job's records with their titles, each with a Preview button. */
+  function recordsDetail(job: Job): HTMLElement {
+    const shown = job.pis.slice(0, DETAIL_RECORDS);
+    cache.want(shown);
+    const more = job.pis.length - shown.length;
+    return h(
+      "ul",
+      { class: "job-records" },
+      ...shown.map((pi) => {
+        const title = titleOf(cache.get(pi));
+        return h(
+          "li",
+          {},
+          title ? h("span", {}, `${title} `) : null,
+          h("span", { class: "mono" }, pi),
+          " ",
+          h(
+            "button",
+            {
+              type: "button",
+              class: "small",
+              "data-testid": "preview-button",
+              "aria-label": `Preview the record of ${title ?? pi}`,
+              onclick: (e: Event) => {
+                e.stopPropagation();
+                deps.onPreview(pi);
+              },
+            },
+            "Preview",
+          ),
+        );
+      }),
+      more > 0 ? h("li", { class: "hint" }, `… and ${more.toLocaleString("en")} more`) : null,
+    );
+  }
+
   viewport.addEventListener("scroll", () => requestAnimationFrame(paint));
+  // Titles arriving redraw only the rows whose title changed (the row key holds it).
+  let titleFrame = 0;
+  cache.subscribe(() => {
+    if (titleFrame) return;
+    titleFrame = requestAnimationFrame(() => {
+      titleFrame = 0;
+      paint();
+    });
+  });
   window.addEventListener("resize", () => paint());
   store.subscribe(refresh);
   // Elapsed times move on (in place: no row is rebuilt for it).
   window.setInterval(() => {
-    if (tab === "active" && rows.length > 0) tickElapsed();
+    if (tab === "current" && rows.length > 0) tickElapsed();
   }, 1000);
   refresh();
 

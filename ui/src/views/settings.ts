@@ -1,6 +1,8 @@
-// Settings: mode, Fly and R2 fields, secrets (shown only as set / not set), Test connection.
+// Settings: mode, Fly and R2 fields, secrets (shown only as set / not set), Test connection, and
+// About (version and the data folder: developer information, kept out of the header).
 import { errorText } from "../about";
 import { api } from "../api";
+import type { AppInfo } from "../bindings/AppInfo";
 import type { SecretKind } from "../bindings/SecretKind";
 import type { SecretSource } from "../bindings/SecretSource";
 import type { SettingsView } from "../bindings/SettingsView";
@@ -37,9 +39,26 @@ export function workerSecretLabel(view: Pick<SettingsView, "worker_r2_secret">):
   return place === "fly_app" ? "on the Fly app" : place === "machine_config" ? "not on the Fly app" : message;
 }
 
+/** About: the version and where the app keeps its jobs (for developers and support). */
+function aboutSection(info: AppInfo | null): HTMLElement {
+  return h(
+    "fieldset",
+    { class: "about", "data-testid": "about" },
+    h("legend", {}, "About"),
+    h("p", {}, `${info?.name ?? "Arke Export"} ${info ? `v${info.version}` : ""}`),
+    h(
+      "p",
+      { class: "hint" },
+      "Data folder (jobs and caches): ",
+      h("span", { class: "mono", "data-testid": "data-dir" }, info?.data_dir ?? "…"),
+    ),
+  );
+}
+
 export function settingsDialog(
   onSaved: (view: SettingsView) => void,
   onUpdate: (info: UpdateInfo) => void = () => {},
+  appInfo: () => AppInfo | null = () => null,
 ): {
   open(): Promise<void>;
   element: HTMLDialogElement;
@@ -175,6 +194,7 @@ export function settingsDialog(
         { class: "hint" },
         `Saved in ${view.settings_file}; this computer's secrets only in the OS keyring, the machines' on the Fly app.`,
       ),
+      aboutSection(appInfo()),
       h("div", { class: "actions" }, h("button", { type: "button", onclick: () => dialog.close() }, "Close"), save),
     );
     form.addEventListener("submit", async (e) => {

@@ -75,6 +75,12 @@ error_codes! {
     SizeMismatch => "size_mismatch",
     FileExists => "file_exists",
     InvalidRecordId => "invalid_record_id",
+    /// The archive answered 404 for the record.
+    RecordNotFound => "record_not_found",
+    /// The Arke API could not be reached or read (titles, Browse, preview; never an export).
+    ArchiveUnavailable => "archive_unavailable",
+    /// One title lookup asked about more records than it may.
+    TooManyRecords => "too_many_records",
     WorkerError => "worker_error",
     ResultInvalid => "result_invalid",
     MachineExit => "machine_exit",
@@ -155,6 +161,11 @@ impl ErrorCode {
             (C::SpawnTimeout | C::RunTimeout | C::MachineExit | C::MachineVanished | C::Expired | C::Canceled, Cli) => {
                 "Run it again with `arke-export retry JOB`."
             }
+            (C::ArchiveUnavailable, _) => {
+                "Check the network connection and the Arke API address; exports do not need this and still run."
+            }
+            (C::RecordNotFound, App) => "Check the ID; the archive does not have it.",
+            (C::RecordNotFound, Cli) => "Check the ID; `arke-export export --include-missing` sends it anyway.",
             (C::SandboxFailed, _) => "Check that the data folder is writable, then restart Arke Export.",
             (C::UpdateCheckFailed, _) => {
                 "Check the network connection and try again later; this version keeps working."

@@ -33,6 +33,8 @@ pub enum EngineError {
     Download(#[from] DownloadError),
     #[error(transparent)]
     Options(#[from] OptionsError),
+    #[error(transparent)]
+    Catalog(#[from] crate::catalog::CatalogError),
     #[error("no job matches {0:?}")]
     NoSuchJob(String),
     #[error("{0:?} matches several jobs; give more of its id")]
@@ -91,6 +93,7 @@ impl EngineError {
             EngineError::R2(e) => e.code(),
             EngineError::Download(e) => e.code(),
             EngineError::Options(_) => ErrorCode::InvalidOptions,
+            EngineError::Catalog(e) => e.code(),
             EngineError::NoSuchJob(_) => ErrorCode::NoSuchJob,
             EngineError::Ambiguous(_) => ErrorCode::AmbiguousJob,
             EngineError::WrongState { .. } => ErrorCode::WrongState,

@@ -99,6 +99,7 @@ impl Job {
         self.machine_id = Some(machine.id.clone());
         self.instance_id = Some(machine.instance_id.clone());
         self.region = Some(machine.region.clone());
+        self.guest = machine.config.guest.as_ref().map(crate::cost::MachineSize::from_guest);
         Ok(())
     }
 

@@ -10,6 +10,7 @@ use arke_export_contract::options::ExportOptions;
 use arke_export_contract::result::Failure;
 use serde::{Deserialize, Serialize};
 
+use crate::cost::{MachineSize, R2Requests};
 use crate::error::ErrorCode;
 use ts_rs::TS;
 
@@ -146,6 +147,21 @@ pub struct Job {
     /// When the bucket's copy goes away (ready jobs).
     #[ts(type = "number | null")]
     pub expires_at: Option<i64>,
+    /// The machine's size, from the machine config the engine sent (recorded when it is created).
+    #[serde(default)]
+    pub guest: Option<MachineSize>,
+    /// Seconds the machine ran, from Fly's events (each `start` to its `exit`); `None` until known.
+    #[serde(default)]
+    pub machine_seconds: Option<f64>,
+    /// The job's R2 requests, estimated ([`crate::cost::requests`]); with `machine_seconds`.
+    #[serde(default)]
+    pub r2_requests: Option<R2Requests>,
+    /// What the job cost, in USD: an estimate from the price table; `None` until its machine time is known.
+    #[serde(default)]
+    pub cost_usd: Option<f64>,
+    /// The first record's title, as the archive gave it at submit time (`None`: not known).
+    #[serde(default)]
+    pub title: Option<String>,
     /// The store row's version this copy was read at (compare-and-set saves); kept in its own column.
     #[serde(skip)]
     #[ts(skip)]
@@ -183,6 +199,11 @@ impl Job {
             started_at: None,
             finished_at: None,
             expires_at: None,
+            guest: None,
+            machine_seconds: None,
+            r2_requests: None,
+            cost_usd: None,
+            title: None,
             version: 0,
         }
     }
@@ -233,8 +254,8 @@ pub struct Batch {
     pub record_count: u32,
 }
 
-/// Counts by state, for a batch summary.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+/// Counts by state, for a batch summary, and what the batch cost so far.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 #[ts(export)]
 pub struct BatchSummary {
     pub batch_id: String,
@@ -245,6 +266,11 @@ pub struct BatchSummary {
     pub failed: u32,
     pub canceled: u32,
     pub expired: u32,
+    /// The sum over the jobs whose cost is known (`None` when none is yet).
+    pub machine_seconds: Option<f64>,
+    pub cost_usd: Option<f64>,
+    /// Jobs that had a machine but whose cost is not known (yet): the totals leave them out.
+    pub cost_unknown: u32,
 }
 
 pub fn now_ms() -> i64 {
@@ -268,7 +294,7 @@ mod tests {
             Some(JobOutput { key: "exports/t/x.xml".into(), file_name: "x.xml".into(), ..JobOutput::default() });
         let mut old = serde_json::to_value(&job).unwrap();
         let fields = old.as_object_mut().unwrap();
-        for new in ["formats", "outputs", "saved_formats"] {
+        for new in ["formats", "outputs", "saved_formats", "guest", "machine_seconds", "r2_requests", "cost_usd"] {
             fields.remove(new).unwrap();
         }
         fields["output"].as_object_mut().unwrap().remove("format").unwrap();

@@ -17,6 +17,7 @@ use std::time::Duration;
 use crate::core::Inner;
 
 pub(crate) use poll::{PollState, poll_once};
+pub(crate) use spawn::spawn_jobs;
 
 use crate::error::EngineError;
 
@@ -35,6 +36,8 @@ pub(super) fn unless_moved<T>(result: Result<T, EngineError>) -> Result<Option<T
 
 /// Re-attaches, then starts the spawner and the poller; both stop when the engine is dropped.
 pub(crate) async fn start(inner: &Arc<Inner>) {
+    // The sweep after a start: the bucket's folders of this installation that nothing needs.
+    inner.cleanup.wake();
     if let Err(e) = reattach::recover_downloads(inner) {
         tracing::warn!("making interrupted downloads downloadable again: {e}");
     }
@@ -64,7 +67,7 @@ async fn spawner(inner: Weak<Inner>) {
 /// Polls every interval. Supervised: each round runs as a task of its own, so an error or even a
 /// panic in one round is logged and the next round runs.
 async fn poller(inner: Weak<Inner>) {
-    let mut state = PollState::default();
+    let mut state = PollState::tracking();
     loop {
         let Some(inner) = inner.upgrade() else { return };
         let interval = Duration::from_secs(u64::from(inner.config.poll_interval_s));
@@ -80,7 +83,7 @@ async fn poller(inner: Weak<Inner>) {
             }
             Err(e) => {
                 tracing::error!("a poll stopped unexpectedly ({e}); the next one runs");
-                PollState::default()
+                PollState::tracking()
             }
         };
         tokio::time::sleep(interval).await;

@@ -22,17 +22,42 @@ const MACHINE_CHECKS_PER_POLL: usize = 3;
 pub(crate) struct PollState {
     /// When each job's machine was last looked at (ms).
     machine_checked_at: HashMap<String, i64>,
+    /// Ready jobs the bucket's clock said are not old enough yet: when to ask again (local ms).
+    pub(super) expiry_checked: HashMap<String, i64>,
+    /// The tracker's own poller (not a one-off poll of a command): it also picks up creations left
+    /// behind by another process and cleans the bucket up.
+    tracking: bool,
+    /// Jobs whose machine time and cost are still to be recorded.
+    cost: crate::cost::watch::CostWatch,
+}
+
+impl PollState {
+    /// The state of the tracker's poller.
+    pub(super) fn tracking() -> PollState {
+        PollState { tracking: true, ..PollState::default() }
+    }
 }
 
 pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), EngineError> {
-    let now = now_ms();
+    let now = inner.now();
     // A download another process left behind (a CLI stopped with Ctrl-C) is ready again, not stuck.
     if let Err(e) = super::reattach::recover_downloads(inner) {
         tracing::warn!("recovering interrupted downloads: {e}");
     }
-    timeouts::expire_ready(inner, now).await?;
+    timeouts::expire_ready(inner, now, ps).await?;
+    if ps.tracking {
+        // A machine creation another process began and left (it quit): looked up by name, or queued.
+        if let Err(e) = super::reattach::adopt_stranded(inner, None).await {
+            tracing::warn!("picking up machine creations left behind: {e}");
+        }
+    }
     let active = inner.store.jobs_in(&[JobState::Spawning, JobState::Running])?;
+    // The jobs that left running since the last poll get their machine time and cost.
+    ps.cost.poll(inner, &active).await;
     if active.is_empty() {
+        if ps.tracking {
+            crate::cleanup::clean_if_due(inner, None, now).await?;
+        }
         return Ok(());
     }
     // Progress comes from the markers' names: the listing is the only bucket request of a quiet poll.
@@ -55,7 +80,9 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
             }
             continue;
         }
-        if timeouts::overdue(inner, &job, now) {
+        // A creation still under way (its lock held, here or in another process) is waited for.
+        let creating = job.machine_id.is_none() && inner.spawns.busy(&job.id);
+        if !creating && timeouts::overdue(inner, &job, now) {
             timeouts::time_out(inner, &mut job, &listing).await?;
             continue;
         }
@@ -78,6 +105,9 @@ pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), E
     for (_, mut job) in machine_candidates.into_iter().take(MACHINE_CHECKS_PER_POLL) {
         ps.machine_checked_at.insert(job.id.clone(), now);
         machines::check_machine(inner, &mut job, &listing).await?;
+    }
+    if ps.tracking {
+        crate::cleanup::clean_if_due(inner, Some(&listing), now).await?;
     }
     Ok(())
 }

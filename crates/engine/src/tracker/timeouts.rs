@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use super::machines::check_machine;
+use super::poll::PollState;
 use super::unless_moved;
 use crate::core::Inner;
 use crate::error::{EngineError, ErrorCode};
@@ -51,16 +52,43 @@ pub(super) async fn time_out(
     Ok(())
 }
 
+/// How long to wait before asking the bucket again when it could not say how old an export is.
+const EXPIRY_RETRY_MS: i64 = 60_000;
+
 /// Ready jobs past their retention expire; the bucket's copy goes too (a lifecycle rule may have
-/// removed it already).
-pub(super) async fn expire_ready(inner: &Inner, now: i64) -> Result<(), EngineError> {
+/// removed it already). The local clock only says when to look: the bucket's own clock decides (the
+/// file's `Last-Modified` against the time the bucket answers), so a local clock that is wrong — a day
+/// fast — expires nothing early. One HEAD per job whose local time is up, and none again before the
+/// bucket's clock says its time can be over.
+pub(super) async fn expire_ready(inner: &Inner, now: i64, ps: &mut PollState) -> Result<(), EngineError> {
+    let retention = inner.config.retention_ms();
     for mut job in inner.store.jobs_in(&[JobState::Ready])? {
-        if job.expires_at.is_some_and(|t| t <= now) {
-            inner.delete_export(&job).await;
-            let reason =
-                format!("the export was kept {} h in the bucket and has been removed", inner.config.retention_h);
-            unless_moved(inner.transition(&mut job, Some("expired"), |j| j.expire(reason.clone(), now)))?;
+        if job.expires_at.is_none_or(|t| t > now) || ps.expiry_checked.get(&job.id).is_some_and(|t| *t > now) {
+            continue;
         }
+        let times = match job.output_of(None) {
+            Some(output) => inner.services.r2.server_times(&output.key).await,
+            None => Ok(None),
+        };
+        match times {
+            Err(e) => {
+                tracing::warn!("could not ask the bucket how old the export of {} is: {e}", job.id);
+                ps.expiry_checked.insert(job.id.clone(), now.saturating_add(EXPIRY_RETRY_MS));
+                continue;
+            }
+            Ok(Some(t)) if t.age_ms() < retention => {
+                let left = retention - t.age_ms();
+                tracing::info!("job {}: the local clock says expired, the bucket's says {left} ms left", job.id);
+                ps.expiry_checked.insert(job.id.clone(), now.saturating_add(left));
+                continue;
+            }
+            // Gone from the bucket already, or old enough by its clock.
+            Ok(_) => {}
+        }
+        ps.expiry_checked.remove(&job.id);
+        inner.delete_export(&job).await;
+        let reason = format!("the export was kept {} h in the bucket and has been removed", inner.config.retention_h);
+        unless_moved(inner.transition(&mut job, Some("expired"), |j| j.expire(reason.clone(), now)))?;
     }
     Ok(())
 }

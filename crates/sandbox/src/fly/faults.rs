@@ -35,6 +35,9 @@ pub struct FaultRequest {
     /// Fail the next `count` creates with `status` (429, 500 or 503).
     #[serde(default)]
     pub fail_creates: Option<FailCreates>,
+    /// Fail the next `count` machine listings with `status` (a 429 carries `Retry-After: 1`).
+    #[serde(default)]
+    pub fail_lists: Option<FailCreates>,
     /// Apply `fault` to the next machine created (or to the next one with this `name`).
     #[serde(default)]
     pub machine: Option<MachineFaultRequest>,

@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use arke_fly_api::{CreateMachineRequest, ImageRef, Machine, MachineEvent, state};
+use arke_fly_api::events::kind;
+use arke_fly_api::{CreateMachineRequest, ExitEvent, ImageRef, Machine, MachineEvent, state};
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
@@ -47,6 +48,8 @@ pub struct Fleet {
     pub ids: Ids,
     /// `(remaining, status)` for failing the next creates.
     pub fail_creates: Mutex<(u32, u16)>,
+    /// `(remaining, status)` for failing the next machine listings.
+    pub fail_lists: Mutex<(u32, u16)>,
     next_faults: Mutex<VecDeque<MachineFault>>,
     named_faults: Mutex<HashMap<String, MachineFault>>,
     machines: Mutex<HashMap<String, Entry>>,
@@ -74,6 +77,7 @@ impl Fleet {
             limits_on: AtomicBool::new(true),
             ids: Ids::default(),
             fail_creates: Mutex::new((0, 503)),
+            fail_lists: Mutex::new((0, 503)),
             next_faults: Mutex::new(VecDeque::new()),
             named_faults: Mutex::new(HashMap::new()),
             machines: Mutex::new(HashMap::new()),
@@ -110,6 +114,15 @@ impl Fleet {
     /// Takes one injected create failure, if any: the status to answer.
     pub fn take_create_failure(&self) -> Option<u16> {
         let mut f = self.fail_creates.lock().expect("faults");
+        (f.0 > 0).then(|| {
+            f.0 -= 1;
+            f.1
+        })
+    }
+
+    /// Takes one injected listing failure, if any: the status to answer.
+    pub fn take_list_failure(&self) -> Option<u16> {
+        let mut f = self.fail_lists.lock().expect("faults");
         (f.0 > 0).then(|| {
             f.0 -= 1;
             f.1
@@ -175,14 +188,15 @@ impl Fleet {
         let event_id = self.ids.instance_id();
         self.update(id, |m| {
             new_state.clone_into(&mut m.state);
-            if let Some((kind, request)) = event {
+            if let Some((event_kind, request)) = event {
                 m.events.insert(
                     0,
                     MachineEvent {
                         id: event_id,
-                        kind: kind.to_owned(),
+                        kind: event_kind.to_owned(),
                         status: new_state.to_owned(),
-                        source: if kind == "exit" { "flyd".into() } else { "user".into() },
+                        // As on Fly: what the machine did (start, exit) comes from flyd, the rest from the user.
+                        source: if matches!(event_kind, kind::START | kind::EXIT) { "flyd".into() } else { "user".into() },
                         timestamp: now_ms(),
                         request,
                     },
@@ -215,7 +229,7 @@ impl Fleet {
             updated_at: rfc3339(now),
             events: vec![MachineEvent {
                 id: self.ids.instance_id(),
-                kind: "launch".into(),
+                kind: kind::LAUNCH.into(),
                 status: state::CREATED.into(),
                 source: "user".into(),
                 timestamp: now,
@@ -285,7 +299,7 @@ impl Fleet {
             let _ = self.stop(app, id);
             self.update(id, |m| m.config.auto_destroy = Some(true));
         } else {
-            self.set_state(id, state::DESTROYED, Some(("destroy", None)));
+            self.set_state(id, state::DESTROYED, Some((kind::DESTROY, None)));
         }
         Lookup::Found(true)
     }
@@ -313,18 +327,18 @@ impl Fleet {
             let (code, requested) = match &fault {
                 Some(MachineFault::CrashAtStart) => (127, false),
                 Some(MachineFault::ExitWith(k)) => {
-                    self.set_state(id, state::STARTED, Some(("start", None)));
+                    self.set_state(id, state::STARTED, Some((kind::START, None)));
                     (*k, false)
                 }
                 Some(MachineFault::Hang) => {
-                    self.set_state(id, state::STARTED, Some(("start", None)));
+                    self.set_state(id, state::STARTED, Some((kind::START, None)));
                     if !stop_requested.load(Ordering::SeqCst) {
                         stop.notified().await;
                     }
                     (137, true)
                 }
                 Some(MachineFault::Vanish) => {
-                    self.set_state(id, state::STARTED, Some(("start", None)));
+                    self.set_state(id, state::STARTED, Some((kind::START, None)));
                     tokio::time::sleep(Duration::from_millis(200)).await;
                     self.vanish(id);
                     return;
@@ -332,11 +346,14 @@ impl Fleet {
                 _ => self.run_process(app, id, &machine, &stop, &stop_requested, &logs).await,
             };
             self.set_state(id, state::STOPPING, None);
-            let exit = serde_json::json!({"exit_event": {
-                "exit_code": code, "oom_killed": false, "requested_stop": requested,
-                "exited_at": rfc3339(now_ms()),
-            }});
-            self.set_state(id, state::STOPPED, Some(("exit", Some(exit))));
+            let exit = ExitEvent {
+                exit_code: code,
+                guest_exit_code: code,
+                requested_stop: requested,
+                exited_at: Some(rfc3339(now_ms())),
+                ..ExitEvent::default()
+            };
+            self.set_state(id, state::STOPPED, Some((kind::EXIT, Some(exit.to_request(restarts)))));
             let restart = machine.config.restart.clone().unwrap_or_default();
             let again = !requested
                 && match restart.policy.as_deref() {
@@ -353,7 +370,7 @@ impl Fleet {
         let auto_destroy = matches!(self.get(app, id), Lookup::Found(m) if m.config.auto_destroy == Some(true));
         if auto_destroy {
             self.set_state(id, state::DESTROYING, None);
-            self.set_state(id, state::DESTROYED, Some(("destroy", None)));
+            self.set_state(id, state::DESTROYED, Some((kind::DESTROY, None)));
         }
     }
 

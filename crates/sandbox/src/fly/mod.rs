@@ -110,6 +110,14 @@ async fn list(State(s): State<AppState>, Path(app): Path<String>, Query(q): Quer
     if let Some(r) = limited(&s, &app, Action::Get) {
         return r;
     }
+    if let Some(status) = s.fleet.take_list_failure() {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+        let mut resp = error(status, format!("injected failure: {status}"));
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            resp.headers_mut().insert(header::RETRY_AFTER, 1.into());
+        }
+        return resp;
+    }
     axum::Json(s.fleet.list(&app, q.include_deleted.unwrap_or(false), q.region.as_deref())).into_response()
 }
 
@@ -231,6 +239,9 @@ async fn faults(State(s): State<AppState>, axum::Json(req): axum::Json<FaultRequ
 pub fn apply_faults(fleet: &Fleet, req: FaultRequest) {
     if let Some(f) = req.fail_creates {
         *fleet.fail_creates.lock().expect("faults") = (f.count, f.status);
+    }
+    if let Some(f) = req.fail_lists {
+        *fleet.fail_lists.lock().expect("faults") = (f.count, f.status);
     }
     if let Some(m) = req.machine {
         fleet.inject(m.name, m.fault);

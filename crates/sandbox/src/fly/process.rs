@@ -56,7 +56,7 @@ impl Fleet {
                 return (127, false);
             }
         };
-        self.set_state(id, state::STARTED, Some(("start", None)));
+        self.set_state(id, state::STARTED, Some((arke_fly_api::events::kind::START, None)));
         let out = child.stdout.take().map(|s| tokio::spawn(pump(s, logs.clone())));
         let err = child.stderr.take().map(|s| tokio::spawn(pump(s, logs.clone())));
         let result = tokio::select! {
