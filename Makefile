@@ -44,18 +44,23 @@ ui:
 ui-test:
 	cd ui && npm run check && npm test
 
-## app: the app as it ships (bundled UI, no dev server), debug profile, and the worker its sandbox runs.
+## app: the app as it ships (bundled UI, no dev server), debug profile, with the worker its sandbox
+## runs and the CLI: one cargo run and one feature resolution (the same as `make dist`'s), so a
+## debug package (`make dist DIST_PROFILE=debug`, CI) reuses this build instead of compiling again.
 app: ui
-	cargo build -p arke-export-worker --locked
-	cd src-tauri && $(TAURI) build --debug --no-bundle
+	cd src-tauri && $(TAURI) build --debug --no-bundle -- --locked $$(../scripts/stage-sidecars.sh --cargo-args)
 
 e2e: app
 	NO_AT_BRIDGE=1 ARKE_EXPORT_APP=$(APP) xvfb-run -a -s "-screen 0 1280x800x24" \
 	  dbus-run-session -- cargo test -p arke-export-e2e --locked -- --test-threads=1
 
 # ---- Packages -----------------------------------------------------------------------------------
-RELEASE := $(TARGET_DIR)/release
-BUNDLE := $(RELEASE)/bundle
+# DIST_PROFILE=debug packages the debug build of `make app` instead (CI: the installed-app test then
+# costs a minute, not a second, 30-45 minute cold release build; see the README's "Packages").
+DIST_PROFILE ?= release
+DIST_BUNDLES ?= deb,rpm
+BUNDLE := $(TARGET_DIR)/$(DIST_PROFILE)/bundle
+TAURI_PROFILE_FLAG := $(if $(filter debug,$(DIST_PROFILE)),--debug,)
 
 ## dist: the release app and its Linux packages, .deb and .rpm, in $(BUNDLE)/{deb,rpm}.
 # The worker (the sandbox's machines) goes in as a Tauri sidecar, installed beside the app as
@@ -66,13 +71,13 @@ BUNDLE := $(RELEASE)/bundle
 # so nothing is compiled twice (see scripts/stage-sidecars.sh).
 dist: deps ui sidecars
 	rm -rf $(BUNDLE)/deb $(BUNDLE)/rpm  # one package of each kind: this version's
-	cd src-tauri && $(TAURI) build --bundles deb,rpm --config tauri.dist.conf.json \
+	cd src-tauri && $(TAURI) build $(TAURI_PROFILE_FLAG) --bundles $(DIST_BUNDLES) --config tauri.dist.conf.json \
 	  -- --locked $$(../scripts/stage-sidecars.sh --cargo-args)
-	@ls -l $(BUNDLE)/deb/*.deb $(BUNDLE)/rpm/*.rpm
+	@ls -l $(BUNDLE)/*/*.deb $(BUNDLE)/*/*.rpm 2>/dev/null
 
-# The release app, worker and CLI; the last two copied where tauri.dist.conf.json expects them.
+# The app, worker and CLI ($(DIST_PROFILE)); the last two copied where tauri.dist.conf.json expects them.
 sidecars:
-	./scripts/stage-sidecars.sh
+	DIST_PROFILE=$(DIST_PROFILE) ./scripts/stage-sidecars.sh
 
 ## dist-test: installs the built .deb with apt (root), runs the archivist's path in the installed
 ## app under Xvfb, checks the CLI on PATH and the desktop files, then removes the package.

@@ -25,7 +25,7 @@ build() { # triple, folder with its release binaries, cargo args...
   local triple=$1 dir=$2 ext=""
   shift 2
   [[ $triple == *windows* ]] && ext=.exe
-  cargo build --release --locked "$@"
+  cargo build --locked "$@"
   cp "$dir/arke-export-worker$ext" "$out/arke-export-worker-$triple$ext"
   if [[ $triple == *linux* ]]; then cp "$dir/arke-export" "$out/arke-export"; fi
   echo "staged $out/arke-export-worker-$triple$ext"
@@ -39,14 +39,19 @@ if [ "${1:-}" = --cargo-args ]; then # what to pass to `tauri build --` for the 
   exit 0
 fi
 if [ $# = 0 ]; then
-  # `tauri build` runs `cargo build <these -p> --bins --features tauri/custom-protocol --release`.
-  build "$host" "$target_dir/release" "${host_packages[@]}" --bins --features tauri/custom-protocol
+  # `tauri build` runs `cargo build <these -p> --bins --features tauri/custom-protocol --release`
+  # (no --release with --debug: DIST_PROFILE=debug packages the build `make app` made).
+  case ${DIST_PROFILE:-release} in
+    release) build "$host" "$target_dir/release" --release "${host_packages[@]}" --bins --features tauri/custom-protocol ;;
+    debug) build "$host" "$target_dir/debug" "${host_packages[@]}" --bins --features tauri/custom-protocol ;;
+    *) echo "stage-sidecars: DIST_PROFILE is release or debug, not ${DIST_PROFILE}" >&2; exit 2 ;;
+  esac
   exit 0
 fi
 for triple in "$@"; do
   packages=(-p arke-export-worker)
   [[ $triple == *linux* ]] && packages+=(-p arke-export-cli)
-  build "$triple" "$target_dir/$triple/release" --target "$triple" "${packages[@]}"
+  build "$triple" "$target_dir/$triple/release" --release --target "$triple" "${packages[@]}"
 done
 if [ -f "$out/arke-export-worker-aarch64-apple-darwin" ] && [ -f "$out/arke-export-worker-x86_64-apple-darwin" ]; then
   lipo -create -output "$out/arke-export-worker-universal-apple-darwin" \
