@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libxdo-dev
   libayatana-appindicator3-dev librsvg2-dev xvfb xauth webkit2gtk-driver
-  dbus dbus-x11 gnome-keyring keyutils libxml2-utils xsltproc
+  dbus libdbus-1-dev dbus-x11 gnome-keyring keyutils libxml2-utils xsltproc
   appstream desktop-file-utils shellcheck python3-venv
 )
 

@@ -1,7 +1,9 @@
-//! The native dialogs the commands open. Each answers `None` when the archivist cancels it.
+//! The native dialogs the commands open. Each answers `None` when the archivist cancels it. Save and
+//! folder dialogs open in the folder the last download went to (first time: the Downloads folder).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use arke_export_engine::Engine;
 use arke_export_engine::ids::LIST_EXTENSIONS;
 use tauri::AppHandle;
 use tauri_plugin_dialog::{DialogExt, FilePath};
@@ -35,26 +37,38 @@ pub(crate) enum SaveTarget {
     Folder(PathBuf),
 }
 
+/// The next dialog opens where this one's answer is (best effort: a failure only loses the memory).
+fn remember(engine: &Engine, chosen: &Path) {
+    if let Err(e) = engine.remember_download_dir(chosen) {
+        tracing::warn!("could not remember the download folder: {e}");
+    }
+}
+
 /// Where to save one export, offering its own file name.
-pub(crate) async fn save_path(app: &AppHandle, file_name: &str) -> Option<SaveTarget> {
+pub(crate) async fn save_path(app: &AppHandle, engine: &Engine, file_name: &str) -> Option<SaveTarget> {
     if let Some(dir) = save_dir_override() {
         return Some(SaveTarget::Folder(dir));
     }
     let (tx, rx) = oneshot::channel();
-    app.dialog().file().set_file_name(file_name).add_filter("XML", &["xml"]).save_file(move |path| {
+    let dialog = app.dialog().file().set_directory(engine.download_dir());
+    dialog.set_file_name(file_name).add_filter("XML", &["xml"]).save_file(move |path| {
         let _ = tx.send(path);
     });
-    answer(rx).await.map(SaveTarget::Confirmed)
+    let path = answer(rx).await?;
+    remember(engine, &path);
+    Some(SaveTarget::Confirmed(path))
 }
 
 /// The folder a whole batch is saved into.
-pub(crate) async fn folder(app: &AppHandle) -> Option<PathBuf> {
+pub(crate) async fn folder(app: &AppHandle, engine: &Engine) -> Option<PathBuf> {
     if let Some(dir) = save_dir_override() {
         return Some(dir);
     }
     let (tx, rx) = oneshot::channel();
-    app.dialog().file().pick_folder(move |path| {
+    app.dialog().file().set_directory(engine.download_dir()).pick_folder(move |path| {
         let _ = tx.send(path);
     });
-    answer(rx).await
+    let dir = answer(rx).await?;
+    remember(engine, &dir);
+    Some(dir)
 }

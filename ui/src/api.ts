@@ -2,20 +2,23 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppInfo } from "./bindings/AppInfo";
-import type { Batch } from "./bindings/Batch";
 import type { BatchDownload } from "./bindings/BatchDownload";
+import type { BrowseNode } from "./bindings/BrowseNode";
 import type { CheckResult } from "./bindings/CheckResult";
+import type { ExportEstimate } from "./bindings/ExportEstimate";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { ExportOptions } from "./bindings/ExportOptions";
 import type { Job } from "./bindings/Job";
 import type { JobEvent } from "./bindings/JobEvent";
 import type { ParsedIds } from "./bindings/ParsedIds";
+import type { RecordInfo } from "./bindings/RecordInfo";
+import type { RecordPreview } from "./bindings/RecordPreview";
 import type { SecretKind } from "./bindings/SecretKind";
 import type { SettingsUpdate } from "./bindings/SettingsUpdate";
 import type { SettingsView } from "./bindings/SettingsView";
+import type { Submitted } from "./bindings/Submitted";
 import type { TimelineEntry } from "./bindings/TimelineEntry";
 import type { UpdateInfo } from "./bindings/UpdateInfo";
-import type { BrowseNode, RecordInfo, RecordPreview } from "./records";
 
 export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
@@ -30,7 +33,7 @@ export const api = {
     formats: ExportFormat[],
     perMachine: number | null,
     includeMissing = false,
-  ) => invoke<Batch>("submit", { ids, options, formats, perMachine, includeMissing }),
+  ) => invoke<Submitted>("submit", { ids, options, formats, perMachine, includeMissing }),
   listJobs: () => invoke<Job[]>("list_jobs"),
   timeline: (jobId: string) => invoke<TimelineEntry[]>("timeline", { jobId }),
   /** One format's file, or (no format) every file of the job: one save dialog each. */
@@ -40,6 +43,9 @@ export const api = {
   cancel: (jobId: string) => invoke<Job>("cancel", { jobId }),
   retry: (jobId: string) => invoke<Job>("retry", { jobId }),
   remove: (jobId: string) => invoke<void>("remove", { jobId }),
+  /** What a batch of `records` IDs (and `children` children in all, if recursive) will cost: an estimate. */
+  estimateExport: (records: number, children: number | null, perMachine: number | null, formats: number | null) =>
+    invoke<ExportEstimate>("estimate_export", { records, children, perMachine, formats }),
   settingsGet: () => invoke<SettingsView>("settings_get"),
   settingsSave: (update: SettingsUpdate) => invoke<SettingsView>("settings_save", { update }),
   secretClear: (kind: SecretKind) => invoke<SettingsView>("secret_clear", { kind }),

@@ -29,6 +29,12 @@ export function job(over: Partial<Job> = {}): Job {
     started_at: null,
     finished_at: null,
     expires_at: null,
+    verified: true,
+    guest: null,
+    machine_seconds: null,
+    r2_requests: null,
+    cost_usd: null,
+    title: null,
     ...over,
   };
 }

@@ -24,3 +24,10 @@ export function missingSummary(missing: number, included: boolean): string {
   const what = `${plural(missing, "record is", "records are")} not in the archive`;
   return included ? `${what}: sent to the machines anyway.` : `${what}: left out of the export.`;
 }
+
+/** After an export: which records were left out because the archive does not have them. */
+export function leftOutSummary(pis: readonly string[], max = 5): string {
+  const named = pis.slice(0, max).join(", ");
+  const more = pis.length > max ? ` and ${pis.length - max} more` : "";
+  return `Left out (not in the archive): ${named}${more}.`;
+}

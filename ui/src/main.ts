@@ -1,10 +1,12 @@
 import { errorText, versionLabel } from "./about";
+import { Announcer, liveRegion } from "./announce";
 import { api, onJobEvent, onJobsReload } from "./api";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Mode } from "./bindings/Mode";
 import { BrowseStore } from "./browse-store";
 import { byTestId } from "./dom";
 import { JobStore } from "./store";
+import { applyTheme } from "./theme";
 import { TitleCache } from "./title-cache";
 import { browsePanel } from "./views/browse-panel";
 import { exportPanel } from "./views/export-panel";
@@ -13,7 +15,11 @@ import { previewPane } from "./views/preview-pane";
 import { settingsDialog } from "./views/settings";
 import { updateBanner } from "./views/update-banner";
 
+applyTheme();
 const store = new JobStore();
+// Job state changes, said by screen readers: batched, so a thousand jobs finishing is a few sentences.
+const live = liveRegion();
+const announcer = new Announcer(live.say);
 // Titles of records: asked for as rows appear, at most 200 per call, three calls in flight.
 const titles = new TitleCache((pis) => api.lookupRecords(pis), { inFlight: 3 });
 const toast = byTestId("app-error");
@@ -91,11 +97,24 @@ const settings = settingsDialog(
 );
 main.append(panel.element, browse.element, jobs);
 main.before(banner.element);
-document.body.append(settings.element, preview.element);
+// Shown while the engine re-attaches to the jobs of an earlier run (Fly may be slow or out of reach).
+const reconnecting = document.createElement("div");
+reconnecting.className = "reconnecting";
+reconnecting.dataset.testid = "reconnecting";
+reconnecting.setAttribute("role", "status");
+reconnecting.textContent = "Reconnecting to Fly… the list shows jobs as last seen.";
+reconnecting.hidden = true;
+main.before(reconnecting);
+document.body.append(settings.element, preview.element, live.element);
 byTestId("settings-button").addEventListener("click", () => void settings.open().catch((e) => showError(errorText(e))));
 
 async function start(): Promise<void> {
-  await onJobEvent((e) => store.apply(e));
+  await onJobEvent((e) => {
+    const before = e.kind === "changed" ? store.get(e.job.id)?.state : undefined;
+    store.apply(e);
+    if (e.kind === "changed") announcer.jobChanged(before, e.job.state);
+    if (e.kind === "reconnecting") reconnecting.hidden = !e.active;
+  });
   await onJobsReload(() => void reload());
   try {
     appInfo = await api.appInfo();

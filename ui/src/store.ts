@@ -51,6 +51,11 @@ export class JobStore {
     return this.jobs.get(id);
   }
 
+  /** Every job of a batch, in any view (for its cost total). */
+  batchJobs(batchId: string): Job[] {
+    return [...this.jobs.values()].filter((j) => j.batch_id === batchId);
+  }
+
   downloadedBytes(id: string): number | undefined {
     return this.downloads.get(id);
   }

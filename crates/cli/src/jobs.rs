@@ -48,6 +48,9 @@ pub(crate) struct ExportArgs {
     /// Download every ready file into this folder (implies --wait).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Send records the archive answers 404 for anyway (by default they are left out and listed).
+    #[arg(long)]
+    include_missing: bool,
     #[arg(long)]
     json: bool,
 }
@@ -120,7 +123,19 @@ pub(crate) async fn export(config: Config, args: ExportArgs) -> Result<i32, Engi
     };
     // Without --wait only this batch's machines are created here: no poller, no re-attach, no clean-up.
     let engine = if wait { engine(config).await? } else { looking(config).await? };
-    let (batch, jobs) = engine.submit_formats(&text, options, &args.formats.0, args.per_machine)?;
+    let submitted =
+        engine.submit_checked(&text, options, &args.formats.0, args.per_machine, args.include_missing).await;
+    let submitted = match submitted {
+        Ok(submitted) => submitted,
+        Err(e) => {
+            engine.shutdown().await;
+            return Err(e);
+        }
+    };
+    for pi in &submitted.left_out {
+        eprintln!("{pi}: not in the archive (it answers 404), left out; --include-missing sends it anyway");
+    }
+    let (batch, jobs) = (submitted.batch, submitted.jobs);
     if !args.json {
         eprintln!(
             "batch {}: {} records in {} jobs ({} duplicates removed, {} invalid lines)",
@@ -224,7 +239,7 @@ pub(crate) async fn status(config: Config, id: &str, json: bool) -> Result<i32, 
     let timeline = engine.timeline(&job.id)?;
     if json {
         let value = serde_json::json!({
-            "job": job, "timeline": timeline,
+            "job": job, "title": job.title, "timeline": timeline,
             "machine_seconds": job.machine_seconds, "cost_usd": job.cost_usd,
         });
         println!("{}", serde_json::to_string_pretty(&value).expect("serialises"));
@@ -283,7 +298,9 @@ pub(crate) async fn retry(config: Config, id: &str) -> Result<i32, EngineError> 
     let job = engine.retry(id)?;
     let job = engine.spawn_jobs(std::slice::from_ref(&job.id)).await?.remove(0);
     match &job.reason {
-        Some(reason) if job.state.is_final() => println!("{} {}: {}", job.id, job.state.as_str(), output::escape(reason)),
+        Some(reason) if job.state.is_final() => {
+            println!("{} {}: {}", job.id, job.state.as_str(), output::escape(reason));
+        }
         _ => println!("{} queued again (attempt {})", job.id, job.attempt),
     }
     Ok(if job.state == JobState::Failed { EXIT_FAILURE } else { 0 })

@@ -2,6 +2,7 @@
 // Standard output is this program's interface (tables, `--json`, paths).
 #![allow(clippy::print_stdout)]
 
+mod catalog;
 mod jobs;
 mod output;
 mod sandbox;

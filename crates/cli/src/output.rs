@@ -47,6 +47,23 @@ fn records(job: &Job) -> String {
     }
 }
 
+/// The first record's title (`title +N more` for several), at most `width` characters; `-` when unknown.
+pub(crate) fn title(job: &Job, width: usize) -> String {
+    let Some(title) = job.title.as_deref() else { return "-".to_owned() };
+    let more = match job.pis.len() {
+        0 | 1 => String::new(),
+        n => format!(" +{} more", n - 1),
+    };
+    let room = width.saturating_sub(more.chars().count()).max(1);
+    let title = escape(title);
+    let shown: String = if title.chars().count() > room {
+        title.chars().take(room.saturating_sub(1)).chain(std::iter::once('…')).collect()
+    } else {
+        title.into_owned()
+    };
+    format!("{shown}{more}")
+}
+
 fn progress(job: &Job) -> String {
     match &job.progress {
         Some(p) => match p.total {
@@ -59,8 +76,8 @@ fn progress(job: &Job) -> String {
 
 pub(crate) fn table(jobs: &[Job]) {
     println!(
-        "{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  {:<15}  {:>10}  detail",
-        "job", "state", "records", "progress", "size", "files", "cost"
+        "{:<20}  {:<11}  {:<31}  {:<32}  {:>9}  {:>10}  {:<15}  {:>10}  detail",
+        "job", "state", "records", "title", "progress", "size", "files", "cost"
     );
     for j in jobs {
         let outputs = j.all_outputs();
@@ -75,13 +92,17 @@ pub(crate) fn table(jobs: &[Job]) {
         } else {
             outputs.iter().map(|o| o.format.as_str()).collect::<Vec<_>>().join(",")
         };
-        let detail = escape(j.reason.as_deref().or(j.saved_to.as_deref()).unwrap_or_default()).into_owned();
+        let mut detail = escape(j.reason.as_deref().or(j.saved_to.as_deref()).unwrap_or_default()).into_owned();
+        if !j.verified && !outputs.is_empty() {
+            detail = format!("unverified (no checksum) {detail}");
+        }
         let cost = j.cost_usd.map_or_else(|| "-".to_owned(), |usd| format!("≈ {}", text::format_usd(usd)));
         println!(
-            "{:<20}  {:<11}  {:<31}  {:>9}  {:>10}  {files:<15}  {cost:>10}  {detail}",
+            "{:<20}  {:<11}  {:<31}  {:<32}  {:>9}  {:>10}  {files:<15}  {cost:>10}  {detail}",
             short(&j.id),
             j.state.as_str(),
             records(j),
+            title(j, 32),
             progress(j),
             size
         );
@@ -116,6 +137,9 @@ pub(crate) fn details(job: &Job, timeline: &[TimelineEntry]) {
         println!("reason     {} [{}]", escape(r), job.reason_code.map(ErrorCode::as_str).unwrap_or_default());
     }
     println!("records    {}", job.pis.join(", "));
+    if let Some(t) = &job.title {
+        println!("title      {}", escape(t));
+    }
     if let Some(m) = &job.machine_id {
         println!("machine    {m} ({})", job.region.as_deref().unwrap_or("?"));
     }
@@ -126,6 +150,9 @@ pub(crate) fn details(job: &Job, timeline: &[TimelineEntry]) {
         println!("cost       not known yet (read from the machine's events once it has stopped)");
     }
     println!("formats    {}", ExportFormat::list_to_string(&job.formats));
+    if !job.verified && !job.all_outputs().is_empty() {
+        println!("verified   no: the worker reported no result.json, so the file has no checksum to check");
+    }
     for o in job.all_outputs() {
         let sha = escape(o.sha256.as_deref().unwrap_or("unknown")).into_owned();
         let saved = if job.saved_formats.contains(&o.format) { ", saved" } else { "" };
@@ -151,6 +178,23 @@ pub(crate) fn details(job: &Job, timeline: &[TimelineEntry]) {
 #[cfg(test)]
 mod tests {
     use super::escape;
+
+    #[test]
+    fn titles_are_cut_to_their_column_and_count_the_other_records() {
+        let mut job = arke_export_engine::job::Job::queued(
+            "b",
+            vec!["A".into(), "B".into(), "C".into()],
+            arke_export_contract::options::ExportOptions::default(),
+            0,
+        );
+        assert_eq!(super::title(&job, 32), "-");
+        job.title = Some("Maps\u{1b}[2J".to_owned());
+        assert_eq!(super::title(&job, 32), "Maps\\x1b[2J +2 more", "escaped: it cannot drive the terminal");
+        job.title = Some("A very long title that goes on and on".to_owned());
+        let shown = super::title(&job, 20);
+        assert_eq!(shown, "A very long… +2 more");
+        assert_eq!(shown.chars().count(), 20);
+    }
 
     #[test]
     fn remote_text_cannot_drive_the_terminal() {

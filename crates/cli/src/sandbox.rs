@@ -9,6 +9,8 @@ pub(crate) struct Args {
     pub catalog: Option<PathBuf>,
     pub size: usize,
     pub rate_limits: bool,
+    /// Children of an extra, very large collection under the origin (0: none).
+    pub wide: usize,
 }
 
 pub(crate) async fn run(args: Args) -> Result<i32, String> {
@@ -21,6 +23,7 @@ pub(crate) async fn run(args: Args) -> Result<i32, String> {
     let sandbox = Sandbox::start_with(&dir, options)
         .await
         .map_err(|e| format!("could not start the sandbox in {}: {e}", dir.display()))?;
+    let wide = (args.wide > 0).then(|| sandbox.arke.add_wide_collection(args.wide, 1));
     let e = sandbox.endpoints();
     println!("Arke Export sandbox is running (state in {}).", dir.display());
     println!();
@@ -55,6 +58,10 @@ pub(crate) async fn run(args: Args) -> Result<i32, String> {
             }
         }
         println!("  (all of them, by kind: {})", dir.join("catalog").join("index.json").display());
+    }
+    println!("  the archive's origin    {} (GET /arke)", arke_export_sandbox::ORIGIN_PI);
+    if let Some(wide) = wide {
+        println!("  collection of {:<9} {wide}", args.wide);
     }
     println!();
     println!("Press Ctrl-C to stop.");

@@ -58,6 +58,8 @@ enum Command {
     Cancel { job: String },
     /// Queue a failed, canceled or expired job again.
     Retry { job: String },
+    /// Print the MODS record an export writes for one record (a collection: its own record).
+    Preview { id: String },
     /// Store, inspect or clear the Fly token and the R2 secret (read from standard input).
     Token {
         #[command(subcommand)]
@@ -82,6 +84,9 @@ enum Command {
         /// Turn off Fly's rate limits (on by default, as on Fly).
         #[arg(long)]
         no_rate_limits: bool,
+        /// Also serve a collection of this many records under the archive's origin (to try large ones).
+        #[arg(long, default_value_t = 0)]
+        wide: usize,
     },
 }
 
@@ -110,12 +115,12 @@ pub(crate) async fn run(cli: Cli) -> i32 {
 
 async fn dispatch(cli: Cli) -> Result<i32, EngineError> {
     match cli.command {
-        Command::Sandbox { dir, catalog, size, no_rate_limits } => {
+        Command::Sandbox { dir, catalog, size, no_rate_limits, wide } => {
             let dir = match dir {
                 Some(dir) => dir,
                 None => data_dir(&Config::load()?).join("sandbox-server"),
             };
-            sandbox::run(sandbox::Args { dir, catalog, size, rate_limits: !no_rate_limits })
+            sandbox::run(sandbox::Args { dir, catalog, size, rate_limits: !no_rate_limits, wide })
                 .await
                 .map_err(|reason| EngineError::Sandbox { dir: "its folder".into(), reason })
         }
@@ -129,5 +134,6 @@ async fn dispatch(cli: Cli) -> Result<i32, EngineError> {
         }
         Command::Cancel { job } => jobs::cancel(config(cli.sandbox)?, &job).await,
         Command::Retry { job } => jobs::retry(config(cli.sandbox)?, &job).await,
+        Command::Preview { id } => crate::catalog::preview(config(cli.sandbox)?, &id).await,
     }
 }

@@ -1,6 +1,7 @@
 //! Reading from the Arke API and the IPFS gateway: timeouts, retries, and a cap on requests in flight.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,6 +15,24 @@ use arke_export_contract::pi::Pi;
 /// The most a single component may weigh; larger ones are skipped (treated as unreadable).
 pub const MAX_COMPONENT_BYTES: usize = 32 * 1024 * 1024;
 
+/// The most all of one record's components may weigh together (its `.ref.json` files with their OCR
+/// text, pinax.json, description.md, cheimarros.json): a record over it fails, alone.
+pub const MAX_RECORD_BYTES: usize = 64 * 1024 * 1024;
+
+/// What one record may still read (see [`MAX_RECORD_BYTES`]); shared by its concurrent reads.
+#[derive(Debug)]
+pub struct RecordBudget(AtomicUsize);
+
+impl RecordBudget {
+    pub fn new(bytes: usize) -> RecordBudget {
+        RecordBudget(AtomicUsize::new(bytes))
+    }
+    /// Takes `n` bytes; false (and nothing taken) when fewer are left.
+    fn take(&self, n: usize) -> bool {
+        self.0.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| left.checked_sub(n)).is_ok()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
     #[error("{what}: the server answered {status}")]
@@ -22,6 +41,8 @@ pub enum FetchError {
     Transport { what: String, reason: String },
     #[error("{what}: larger than {} MiB", MAX_COMPONENT_BYTES / 1024 / 1024)]
     TooLarge { what: String },
+    #[error("{what}: the record's components together weigh more than {} MiB", MAX_RECORD_BYTES / 1024 / 1024)]
+    RecordTooLarge { what: String },
     #[error("{what}: not a valid manifest ({reason})")]
     BadManifest { what: String, reason: String },
     #[error("component {0:?} is not a CID (base32 b… in lower case, or base58 Qm…); it was not requested")]
@@ -48,6 +69,7 @@ pub struct Source {
     http: reqwest::Client,
     config: Arc<SourceConfig>,
     slots: Arc<Semaphore>,
+    parallel: usize,
 }
 
 impl Source {
@@ -60,7 +82,17 @@ impl Source {
             .user_agent(concat!("arke-export/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the HTTP client's settings are valid");
-        Source { http, config: Arc::new(config), slots: Arc::new(Semaphore::new(parallel.max(1))) }
+        Source {
+            http,
+            config: Arc::new(config),
+            slots: Arc::new(Semaphore::new(parallel.max(1))),
+            parallel: parallel.max(1),
+        }
+    }
+
+    /// Requests this source lets be in flight at once.
+    pub fn parallel(&self) -> usize {
+        self.parallel
     }
 
     pub fn config(&self) -> &SourceConfig {
@@ -71,30 +103,35 @@ impl Source {
     pub async fn manifest(&self, pi: &Pi) -> Result<Manifest, FetchError> {
         let url = format!("{}/entities/{pi}", self.config.api_url);
         let what = format!("manifest of {pi}");
-        let body = self.get(&url, &what).await?;
+        let body = self.get(&url, &what, None).await?;
         serde_json::from_slice(&body).map_err(|e| FetchError::BadManifest { what, reason: e.to_string() })
     }
 
     /// `GET {gateway}/ipfs/{cid}`.
     pub async fn component(&self, cid: &str) -> Result<Bytes, FetchError> {
+        self.component_within(cid, None).await
+    }
+
+    /// `GET {gateway}/ipfs/{cid}`, its bytes taken from `budget` (the record's).
+    pub async fn component_within(&self, cid: &str, budget: Option<&RecordBudget>) -> Result<Bytes, FetchError> {
         if !valid_cid(cid) {
             let shown: String = cid.chars().take(80).collect();
             return Err(FetchError::BadCid(shown));
         }
         let url = format!("{}/ipfs/{cid}", self.config.ipfs_gateway);
-        self.get(&url, &format!("component {cid}")).await
+        self.get(&url, &format!("component {cid}"), budget).await
     }
 
-    async fn get(&self, url: &str, what: &str) -> Result<Bytes, FetchError> {
+    async fn get(&self, url: &str, what: &str, budget: Option<&RecordBudget>) -> Result<Bytes, FetchError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             let (outcome, retry_after, error) = {
                 let _slot = self.slots.acquire().await.expect("the semaphore is never closed");
                 match self.http.get(url).send().await {
-                    Ok(resp) if resp.status().is_success() => match read_capped(resp, what).await {
+                    Ok(resp) if resp.status().is_success() => match read_capped(resp, what, budget).await {
                         Ok(body) => return Ok(body),
-                        Err(e @ FetchError::TooLarge { .. }) => return Err(e),
+                        Err(e @ (FetchError::TooLarge { .. } | FetchError::RecordTooLarge { .. })) => return Err(e),
                         Err(e) => (Outcome::Transport, None, e),
                     },
                     Ok(resp) => {
@@ -128,16 +165,42 @@ fn transport_reason(e: &reqwest::Error) -> String {
     if e.is_connect() { "could not connect".to_owned() } else { arke_export_contract::error_chain(e) }
 }
 
-async fn read_capped(mut resp: reqwest::Response, what: &str) -> Result<Bytes, FetchError> {
+async fn read_capped(
+    mut resp: reqwest::Response,
+    what: &str,
+    budget: Option<&RecordBudget>,
+) -> Result<Bytes, FetchError> {
     if resp.content_length().is_some_and(|n| n as usize > MAX_COMPONENT_BYTES) {
         return Err(FetchError::TooLarge { what: what.to_owned() });
     }
+    // What this read took from the record's budget; given back if the read fails for another reason
+    // (a retry takes it again).
+    let mut taken = 0;
+    let result = read_body(&mut resp, what, budget, &mut taken).await;
+    if let (Err(FetchError::Transport { .. }), Some(budget)) = (&result, budget) {
+        budget.0.fetch_add(taken, Ordering::Relaxed);
+    }
+    result
+}
+
+async fn read_body(
+    resp: &mut reqwest::Response,
+    what: &str,
+    budget: Option<&RecordBudget>,
+    taken: &mut usize,
+) -> Result<Bytes, FetchError> {
     let mut buf = bytes::BytesMut::new();
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
                 if buf.len() + chunk.len() > MAX_COMPONENT_BYTES {
                     return Err(FetchError::TooLarge { what: what.to_owned() });
+                }
+                if let Some(budget) = budget {
+                    if !budget.take(chunk.len()) {
+                        return Err(FetchError::RecordTooLarge { what: what.to_owned() });
+                    }
+                    *taken += chunk.len();
                 }
                 buf.extend_from_slice(&chunk);
             }

@@ -1,9 +1,11 @@
 //! Engine numbers (`cargo bench -p arke-export-engine`):
-//! 1. polling with 1,000 active jobs: bucket requests per poll interval and CPU;
+//! 1. polling with 1,000 active jobs and 100,000 objects of other installations' finished history in
+//!    the same bucket: bucket requests per poll interval and CPU;
 //! 2. download throughput of a 1 GB object vs `curl` on a presigned URL from the same server,
 //!    and the process's peak RSS before and after.
 //!
-//! Sizes: `ARKE_BENCH_JOBS` (default 1000), `ARKE_BENCH_DOWNLOAD_MB` (default 1024).
+//! Sizes: `ARKE_BENCH_JOBS` (default 1000), `ARKE_BENCH_HISTORY` (objects, default 100000),
+//! `ARKE_BENCH_DOWNLOAD_MB` (default 1024).
 
 // A benchmark reports on standard output.
 #![allow(clippy::print_stdout)]
@@ -100,6 +102,8 @@ async fn main() {
         per_machine: 1,
         record_count: jobs as u32,
     };
+    // This installation's task ids start with its id, as the engine makes them.
+    let installation = arke_export_engine::installation::load_or_create(&dir.path().join("data")).unwrap();
     let submitted: Vec<arke_export_engine::job::Job> = (0..jobs)
         .map(|i| {
             let now = now_ms();
@@ -115,6 +119,7 @@ async fn main() {
                 ..Default::default()
             };
             let machine = sb.fly.fleet.create(arke_export_sandbox::SANDBOX_APP, request);
+            job.task_id = format!("{installation}-{}", job.id);
             job.spawning(now_ms()).unwrap();
             job.attach(&machine).unwrap();
             job.running(None).unwrap();
@@ -142,6 +147,16 @@ async fn main() {
             }
         }
     };
+    // Other installations' finished history in the same bucket: four objects per task, as a worker
+    // leaves them (the export, result.json, progress.json and its last marker).
+    let history: usize = std::env::var("ARKE_BENCH_HISTORY").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    for task in 0..history.div_ceil(4) {
+        let d = bucket_dir.join(format!("other{}-job_{task:08}", task % 5));
+        std::fs::create_dir_all(d.join("progress")).unwrap();
+        for name in ["X.xml", "result.json", "progress.json", "progress/5-0-5"] {
+            std::fs::write(d.join(name), b"{}").unwrap();
+        }
+    }
     let rounds = 10u64;
     // The same writes without an engine: what the stand-ins and the writer cost on their own.
     let (c0, t0) = (cpu_seconds(), Instant::now());
@@ -171,7 +186,10 @@ async fn main() {
     let all = engine.jobs().unwrap();
     let active = all.iter().filter(|j| j.state.has_machine()).count();
     let current = all.iter().filter(|j| j.progress.is_some_and(|p| p.done == rounds)).count();
-    println!("polling: {active} active jobs, {polls} polls in {secs:.1} s (1 s between polls)");
+    println!(
+        "polling: {active} active jobs beside {history} objects of other installations' history, {polls} polls \
+         in {secs:.1} s (1 s between polls)"
+    );
     println!(
         "  bucket requests per poll: {:.2} (listing pages of 1,000 keys; {} keys: progress.json + marker per job)",
         requests as f64 / polls.max(1) as f64,

@@ -43,7 +43,16 @@ pub const KEYS: &[(&str, Option<&str>, &str)] = &[
     ("DELETE_AFTER_DOWNLOAD", Some("false"), "delete the bucket's copy after a verified download"),
     ("DATA_DIR", None, "where the job database lives (default: the platform data folder)"),
     ("BROWSE_CONCURRENCY", Some("8"), "requests to the Arke API in flight at once when browsing and looking up titles"),
-    ("ORIGIN_PI", Some("00000000000000000000000000"), "where Browse opens: the archive's origin block (GET /arke) or another record"),
+    (
+        "ORIGIN_PI",
+        Some("00000000000000000000000000"),
+        "where Browse opens: the archive's origin block (GET /arke) or another record",
+    ),
+    (
+        "SANDBOX_WIDE",
+        Some("0"),
+        "sandbox mode: also serve a collection of this many records (to try large collections)",
+    ),
     // The price table (crate::cost::prices): Fly's and Cloudflare's public prices as of PRICES_AS_OF.
     ("PRICE_FLY_SHARED_CPU_S", Some("0.0000002662"), "USD per second of one shared vCPU (Fly: $0.69/month)"),
     ("PRICE_FLY_PERFORMANCE_CPU_S", Some("0.0000081019"), "USD per second of one performance vCPU ($21/month)"),
@@ -160,8 +169,15 @@ fn validate(key: &str, value: &str) -> Result<(), ConfigError> {
         "BROWSE_CONCURRENCY" if value.parse::<u32>().map_or(true, |n| !(1..=64).contains(&n)) => {
             Err(invalid("a whole number from 1 to 64"))
         }
-        "ORIGIN_PI" if arke_export_contract::pi::Pi::parse(value).is_err() => Err(invalid("a record ID (26 characters)")),
-        price if price.starts_with("PRICE_") => crate::cost::prices::price_problem(value).map_or(Ok(()), |e| Err(invalid(e))),
+        "SANDBOX_WIDE" if value.parse::<u32>().map_or(true, |n| n > 100_000) => {
+            Err(invalid("a whole number from 0 to 100000"))
+        }
+        "ORIGIN_PI" if arke_export_contract::pi::Pi::parse(value).is_err() => {
+            Err(invalid("a record ID (26 characters)"))
+        }
+        price if price.starts_with("PRICE_") => {
+            crate::cost::prices::price_problem(value).map_or(Ok(()), |e| Err(invalid(e)))
+        }
         "PRICES_AS_OF" => crate::cost::prices::date_problem(value).map_or(Ok(()), |e| Err(invalid(e))),
         "FLY_API_URL" | "R2_ENDPOINT" | "ARKE_API_URL" | "IPFS_GATEWAY" => match crate::endpoint::problem(value) {
             Some(expected) => Err(invalid(expected)),
@@ -206,6 +222,8 @@ pub struct Config {
     pub browse_concurrency: u32,
     /// Where Browse opens (the origin block by default).
     pub origin_pi: String,
+    /// Sandbox mode: children of an extra, very large collection under the origin (0: none).
+    pub sandbox_wide: u32,
     /// The price table (`PRICE_*`, `PRICES_AS_OF`).
     pub prices: crate::cost::PriceTable,
 }
@@ -262,6 +280,7 @@ impl Config {
             data_dir: get("DATA_DIR")?.map(PathBuf::from),
             browse_concurrency: num("BROWSE_CONCURRENCY")?,
             origin_pi: get("ORIGIN_PI")?.unwrap_or_default().to_ascii_uppercase(),
+            sandbox_wide: get("SANDBOX_WIDE")?.and_then(|v| v.parse().ok()).unwrap_or(0),
             prices: crate::cost::PriceTable::from_lookup(|key| get(key).ok().flatten()),
         };
         config.mode = match get("MODE")?.as_deref() {

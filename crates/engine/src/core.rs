@@ -33,6 +33,10 @@ pub(crate) struct Inner {
     pub(crate) cleanup: crate::cleanup::Cleanup,
     /// How far the local clock is taken to be off, in ms (tests pretend a wrong clock with it).
     pub(crate) clock_skew_ms: std::sync::atomic::AtomicI64,
+    /// The re-attach after a start is still running (in the background).
+    pub(crate) reconnecting: std::sync::atomic::AtomicBool,
+    /// Poll rounds still to panic (tests of the poller's supervision; 0 in real use).
+    pub(crate) poll_panics: std::sync::atomic::AtomicU32,
     /// The archive, for titles, Browse and previews.
     pub(crate) catalog: crate::catalog::Catalog,
 }

@@ -25,10 +25,13 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens the store in `data_dir` and starts the tracker (which first re-attaches unfinished jobs).
+    /// Opens the store in `data_dir` and starts the tracker. Re-attaching unfinished jobs runs in the
+    /// background (Fly may be slow or out of reach): [`Engine::reconnecting`] is true, and the event
+    /// `Reconnecting` says when it begins and ends.
+    #[allow(clippy::unused_async, reason = "it spawns the tracker's tasks: it must be called on a tokio runtime")]
     pub async fn start(config: Config, services: Services, data_dir: &Path) -> Result<Engine, EngineError> {
         let engine = Engine::open(config, services, data_dir)?;
-        crate::tracker::start(&engine.inner).await;
+        crate::tracker::start(&engine.inner);
         Ok(engine)
     }
 
@@ -57,6 +60,8 @@ impl Engine {
             spawns,
             cleanup: crate::cleanup::Cleanup::default(),
             clock_skew_ms: std::sync::atomic::AtomicI64::new(0),
+            poll_panics: std::sync::atomic::AtomicU32::new(0),
+            reconnecting: std::sync::atomic::AtomicBool::new(false),
             catalog,
         });
         Ok(Engine { inner })
@@ -73,6 +78,11 @@ impl Engine {
 
     pub fn config(&self) -> &Config {
         &self.inner.config
+    }
+
+    /// Whether the re-attach after a start is still running (Fly not reached yet).
+    pub fn reconnecting(&self) -> bool {
+        self.inner.reconnecting.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// This installation's id: its task ids start with it, its machines carry it.
@@ -295,7 +305,8 @@ impl Engine {
         .await;
         match result {
             Ok(()) => {
-                let detail = format!("{label} saved to {} (checksum verified)", target.display());
+                let checked = if output.sha256.is_some() { "checksum verified" } else { "unverified: no checksum" };
+                let detail = format!("{label} saved to {} ({checked})", target.display());
                 let path = target.display().to_string();
                 self.inner.transition(&mut job, Some(&detail), |j| j.finish_download(output.format, path.clone()))?;
                 // The bucket's copy goes once every file of the job is saved.
@@ -384,6 +395,12 @@ impl Engine {
     #[doc(hidden)]
     pub fn set_clock_skew_ms(&self, ms: i64) {
         self.inner.clock_skew_ms.store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Makes the next `rounds` poll rounds panic (tests of the poller's supervision; never in real use).
+    #[doc(hidden)]
+    pub fn inject_poll_panics(&self, rounds: u32) {
+        self.inner.poll_panics.store(rounds, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Waits until no job is queued (every job has its machine, or has failed).

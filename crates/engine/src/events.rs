@@ -27,6 +27,9 @@ pub enum JobEvent {
     BatchSettled { summary: BatchSummary },
     /// A machine that belongs to no unfinished job was found (and destroyed).
     Orphan { machine_id: String, detail: String },
+    /// Re-attaching to the jobs of an earlier run began (`active`), or is over: until then the list may
+    /// show jobs as they were when the app last saw them.
+    Reconnecting { active: bool },
 }
 
 /// A broadcast of events; slow watchers miss old events, never block the engine.

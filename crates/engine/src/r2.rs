@@ -333,8 +333,11 @@ impl R2Store {
                 .iter()
                 .map(|k| ObjectIdentifier::builder().key(k).build().map_err(|e| R2Error::Other(e.to_string())))
                 .collect::<Result<Vec<_>, _>>()?;
-            let delete =
-                Delete::builder().set_objects(Some(objects)).quiet(true).build().map_err(|e| R2Error::Other(e.to_string()))?;
+            let delete = Delete::builder()
+                .set_objects(Some(objects))
+                .quiet(true)
+                .build()
+                .map_err(|e| R2Error::Other(e.to_string()))?;
             let out = self
                 .client
                 .delete_objects()

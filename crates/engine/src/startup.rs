@@ -44,6 +44,12 @@ pub async fn open(config: Config, secrets: &Secrets) -> Result<Engine, EngineErr
 async fn services(config: &Config, secrets: &Secrets, dir: &std::path::Path) -> Result<Services, EngineError> {
     Ok(match config.mode {
         Mode::Fly => Services::fly(config, secrets)?,
-        Mode::Sandbox => Services::sandbox(&dir.join("services"), SandboxOptions::default()).await?,
+        Mode::Sandbox => {
+            let services = Services::sandbox(&dir.join("services"), SandboxOptions::default()).await?;
+            if let Some(sandbox) = services.sandbox.as_ref().filter(|_| config.sandbox_wide > 0) {
+                sandbox.arke.add_wide_collection(config.sandbox_wide as usize, 1);
+            }
+            services
+        }
     })
 }

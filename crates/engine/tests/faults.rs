@@ -182,6 +182,11 @@ async fn an_export_past_its_retention_expires_and_leaves_the_bucket() {
     let mut aged = store.job(&job.id).unwrap().unwrap();
     aged.expires_at = Some(arke_export_engine::job::now_ms() - 1);
     store.save(&[(&aged, None)]).unwrap();
+    // The bucket's clock decides (its files' Last-Modified): a day has passed there too.
+    let day_ago = std::time::SystemTime::now() - Duration::from_hours(25);
+    for entry in std::fs::read_dir(&objects).unwrap().flatten().filter(|e| e.path().is_file()) {
+        std::fs::File::options().write(true).open(entry.path()).unwrap().set_modified(day_ago).unwrap();
+    }
     let job = wait_for(&engine, &ids(&jobs), Duration::from_secs(30), |j| j.state == JobState::Expired).await.remove(0);
     assert_eq!(job.reason_code, Some(ErrorCode::Expired));
     assert!(!objects.join("result.json").exists(), "the bucket's copy is deleted");

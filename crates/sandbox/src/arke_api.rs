@@ -170,9 +170,9 @@ async fn answer(catalog: &Catalog, route: Route) -> Response {
 impl ArkeApi {
     /// Serves the catalog in `dir` (see [`crate::catalog`] for the layout) on 127.0.0.1 with a free port.
     pub async fn start(dir: &Path) -> std::io::Result<ArkeApi> {
+        type Shared = State<Arc<Catalog>>;
         let faults = Arc::new(ArkeFaults::default());
         let catalog = Arc::new(Catalog { store: RwLock::new(CatalogStore::load(dir)?), faults: faults.clone() });
-        type Shared = State<Arc<Catalog>>;
         let app = Router::new()
             .route("/arke", get(|State(c): Shared| async move { answer(&c, Route::Origin).await }))
             .route(
@@ -183,11 +183,15 @@ impl ArkeApi {
             )
             .route(
                 "/entities/{pi}",
-                get(|State(c): Shared, UrlPath(pi): UrlPath<String>| async move { answer(&c, Route::Entity(pi)).await }),
+                get(
+                    |State(c): Shared, UrlPath(pi): UrlPath<String>| async move { answer(&c, Route::Entity(pi)).await },
+                ),
             )
             .route(
                 "/ipfs/{cid}",
-                get(|State(c): Shared, UrlPath(cid): UrlPath<String>| async move { answer(&c, Route::Blob(cid)).await }),
+                get(
+                    |State(c): Shared, UrlPath(cid): UrlPath<String>| async move { answer(&c, Route::Blob(cid)).await },
+                ),
             )
             .with_state(catalog.clone());
         let (url, stop_tx) = crate::serve::serve(app).await?;
@@ -203,7 +207,7 @@ impl ArkeApi {
     /// returns its PI. The origin block gets a new version listing it.
     pub fn add_wide_collection(&self, children: usize, seed: u64) -> String {
         let mut store = self.catalog.store.write().expect("catalog lock");
-        let wide = crate::wide::generate(children, seed, Some(&store.origin().to_owned()));
+        let wide = crate::wide::generate(children, seed, Some(store.origin()));
         let pi = wide.pi.clone();
         store.add_top_level(wide);
         pi

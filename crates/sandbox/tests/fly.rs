@@ -370,3 +370,19 @@ async fn app_secrets_are_set_listed_without_values_and_reach_every_machine() {
     let (status, _, _) = c.call(reqwest::Method::GET, &format!("{}/v1/apps/nope/secrets", c.fly.url), None).await;
     assert_eq!(status, 404);
 }
+
+/// A machine destroyed before its lifecycle ran (the create's answer just arrived) stays destroyed:
+/// it is never started afterwards, and its process never runs.
+#[tokio::test]
+async fn a_machine_destroyed_before_it_started_never_starts() {
+    let c = Client::new(false).await;
+    let request = serde_json::from_value(machine("test/sleep", false)).unwrap();
+    // On this single-threaded runtime the lifecycle task cannot run before the destroy.
+    let m = c.fly.fleet.create(APP, request);
+    assert!(matches!(c.fly.fleet.destroy(APP, &m.id, true), arke_export_sandbox::fly::Lookup::Found(true)));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (status, machine) = c.get(&m.id).await;
+    assert_eq!((status, machine["state"].as_str()), (200, Some("destroyed")));
+    let events = c.events(&m.id).await;
+    assert!(!events.iter().any(|e| e["type"] == "start"), "it never started: {events:?}");
+}

@@ -10,13 +10,13 @@ use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use tokio::task::JoinHandle;
 
+use arke_export_contract::options::ExportOptions;
+use arke_export_contract::pi::Pi;
+use arke_export_contract::result::Failure;
 use arke_export_crosswalk::describe::Position;
 use arke_export_crosswalk::fetch::fetch_entity;
 use arke_export_crosswalk::model::{EntityData, PinaxState};
 use arke_export_crosswalk::source::{FetchError, Source};
-use arke_export_contract::options::ExportOptions;
-use arke_export_contract::pi::Pi;
-use arke_export_contract::result::Failure;
 
 /// Live counts, read by the progress reporter.
 #[derive(Debug, Default)]
@@ -31,7 +31,22 @@ pub struct Counters {
 pub struct ExportStats {
     pub exported: u64,
     pub incomplete: u64,
+    /// The first [`MAX_KEPT_FAILURES`] failures; `failed` counts them all (memory stays flat however
+    /// many records fail).
     pub failures: Vec<Failure>,
+    pub failed: u64,
+}
+
+/// Failures kept in memory for `result.json`, at most.
+pub const MAX_KEPT_FAILURES: usize = 1_000;
+
+impl ExportStats {
+    fn fail(&mut self, failure: Failure) {
+        self.failed += 1;
+        if self.failures.len() < MAX_KEPT_FAILURES {
+            self.failures.push(failure);
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -175,7 +190,7 @@ pub async fn export(
                                     });
                                 }
                                 Ok(_) => {}
-                                Err(e) => stats.failures.push(Failure {
+                                Err(e) => stats.fail(Failure {
                                     pi: raw.chars().take(64).collect(),
                                     error: format!("listed as a child of {} but it {e}", data.pi),
                                 }),
@@ -195,7 +210,7 @@ pub async fn export(
                     counters.done.fetch_add(1, Ordering::Relaxed);
                 }
                 Err(e) => {
-                    stats.failures.push(Failure { pi: Pi::from_key(node.key).to_string(), error: e.to_string() });
+                    stats.fail(Failure { pi: Pi::from_key(node.key).to_string(), error: e.to_string() });
                     counters.failed.fetch_add(1, Ordering::Relaxed);
                 }
             }
@@ -255,6 +270,22 @@ pub async fn export(
         let why = stats.failures.first().map_or_else(|| "nothing to export".to_owned(), |f| f.error.clone());
         return Err(ExportError::Nothing(why));
     }
-    counters.total.store(stats.exported + stats.failures.len() as u64, Ordering::Relaxed);
+    counters.total.store(stats.exported + stats.failed, Ordering::Relaxed);
     Ok(stats)
+}
+
+#[cfg(test)]
+mod failure_tests {
+    use super::*;
+
+    #[test]
+    fn failures_are_the_first_thousand_and_a_count() {
+        let mut stats = ExportStats::default();
+        for i in 0..5_000 {
+            stats.fail(Failure { pi: format!("p{i}"), error: "gone".into() });
+        }
+        assert_eq!(stats.failed, 5_000);
+        assert_eq!(stats.failures.len(), MAX_KEPT_FAILURES);
+        assert_eq!(stats.failures[0].pi, "p0");
+    }
 }

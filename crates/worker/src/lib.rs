@@ -7,13 +7,14 @@
 //! Data flow: the environment ([`arke_export_contract::env::MachineEnv`]) → [`export`] (one traversal,
 //! reading records through `arke_export_crosswalk::{source, fetch}`) → the crosswalk's `describe`
 //! (once per entity) and its MODS, Dublin Core and MARC writers ([`output`], one file per format) →
-//! temp files → [`storage`] (upload) → [`run`] (result and callback).
+//! temp files, each uploaded while it is written ([`upload`], over [`storage`]) → [`run`] (result and callback).
 
 pub mod export;
 pub mod output;
 pub mod progress;
 pub mod run;
 pub mod storage;
+pub mod upload;
 
 /// The worker's version, reported in `result.json`.
 pub const WORKER_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -34,7 +34,7 @@ Outputs, under exports/{TASK_ID}/ in the bucket:
   result.json     written last: its presence means the task is over; \"outputs\" lists every file
                   (format, r2_key, file_name, size, sha256), and output_* describe the first one
 
-Exit code: 0 success, 1 error (including a task that exported no record).";
+Exit code: 0 success, 1 error (including a task that exported no record, and result.json not written).";
 
 /// Export Arke records as MODS 3.8, Dublin Core and/or MARCXML and upload them to R2 (runs on an
 /// ephemeral Fly machine).
@@ -73,8 +73,13 @@ async fn run() -> i32 {
         recursive = config.options.recursive,
         formats = %arke_export_contract::env::ExportFormat::list_to_string(&config.formats), "export starting"
     );
-    let result = arke_export_worker::run::run(config).await;
+    let finished = arke_export_worker::run::run(config).await;
+    let result = &finished.result;
     let m = &result.metrics;
+    if !finished.result_written {
+        tracing::error!("result.json could not be written: exiting with an error");
+        return 1;
+    }
     match result.status {
         ResultStatus::Success => {
             tracing::info!(

@@ -1,19 +1,24 @@
 //! The files of one task, one per requested format, all written in the same pass over the archive:
 //! each fetched entity is described once ([`arke_export_crosswalk::describe`]) and written to every file in turn.
+//! Each file is uploaded while it is written ([`crate::upload`]).
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 use tempfile::NamedTempFile;
+use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
 
-use arke_export_crosswalk::describe::{self, Links, Position};
 use crate::export::Sink;
-use arke_export_crosswalk::model::EntityData;
-use arke_export_crosswalk::{dc, marc, mods};
+use crate::storage::{Bucket, StorageError};
+use crate::upload::{self, PARTS_IN_FLIGHT, Watched};
+use arke_export_contract::bucket::task_prefix;
 use arke_export_contract::env::{ExportFormat, MachineEnv};
 use arke_export_contract::options::ExportOptions;
+use arke_export_crosswalk::describe::{self, Links, Position};
+use arke_export_crosswalk::model::EntityData;
+use arke_export_crosswalk::{dc, marc, mods};
 
 /// A writer that hashes and counts what passes through it.
 struct Hashing<W: Write> {
@@ -34,27 +39,37 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// One format's temporary file (removed when dropped: on success, on error and on panic).
+/// One format's temporary file (removed when dropped: on success, on error and on panic), and its
+/// upload, which follows the writing.
 struct FormatFile {
     format: ExportFormat,
     name: String,
+    key: String,
     temp: NamedTempFile,
-    out: Hashing<BufWriter<File>>,
+    out: Hashing<BufWriter<Watched>>,
+    upload: JoinHandle<Result<(), StorageError>>,
 }
 
-/// A finished file, ready to upload.
+/// A finished file whose upload is completing.
 pub struct Written {
     pub format: ExportFormat,
     /// The object's file name (`{PI}.xml`, `{PI}-dc.xml`, …).
     pub name: String,
+    /// The object's key in the bucket.
+    pub key: String,
     pub size: u64,
     pub sha256: String,
-    temp: NamedTempFile,
+    upload: JoinHandle<Result<(), StorageError>>,
+    /// Kept until the upload has read the file.
+    _temp: NamedTempFile,
 }
 
 impl Written {
-    pub fn path(&self) -> &Path {
-        self.temp.path()
+    /// Waits until the file is in the bucket.
+    pub async fn uploaded(&mut self) -> Result<(), StorageError> {
+        (&mut self.upload)
+            .await
+            .map_err(|e| StorageError { what: format!("uploading {}", self.key), reason: e.to_string() })?
     }
 }
 
@@ -70,20 +85,32 @@ pub struct Writers<'a> {
 }
 
 impl<'a> Writers<'a> {
-    /// Creates a temporary file for each of the task's formats. `today` is `YYYY-MM-DD`.
-    pub fn create(config: &'a MachineEnv, links: &'a Links, today: &'a str) -> std::io::Result<Writers<'a>> {
+    /// Creates a temporary file for each of the task's formats and starts its upload to `bucket`.
+    /// `today` is `YYYY-MM-DD`.
+    pub fn create(
+        config: &'a MachineEnv,
+        bucket: &Bucket,
+        links: &'a Links,
+        today: &'a str,
+    ) -> std::io::Result<Writers<'a>> {
         let mut files = Vec::with_capacity(config.formats.len());
+        let parts_in_flight = Arc::new(Semaphore::new(PARTS_IN_FLIGHT));
         for (format, name) in config.output_file_names() {
             let temp = tempfile::Builder::new()
                 .prefix(&format!("{}-", config.task_id))
                 .suffix(&format!("{}.xml", format.file_suffix()))
                 .tempfile()?;
-            let out = Hashing {
-                inner: BufWriter::with_capacity(256 * 1024, temp.reopen()?),
-                hasher: Sha256::new(),
-                bytes: 0,
-            };
-            files.push(FormatFile { format, name, temp, out });
+            let (watched, written) = Watched::new(temp.reopen()?);
+            let key = format!("{}{name}", task_prefix(&config.task_id));
+            let upload = upload::upload_growing(
+                bucket.clone(),
+                key.clone(),
+                temp.path().to_owned(),
+                written,
+                parts_in_flight.clone(),
+            );
+            let out = Hashing { inner: BufWriter::with_capacity(256 * 1024, watched), hasher: Sha256::new(), bytes: 0 };
+            files.push(FormatFile { format, name, key, temp, out, upload });
         }
         Ok(Writers {
             files,
@@ -95,20 +122,22 @@ impl<'a> Writers<'a> {
         })
     }
 
-    /// Flushes and closes every file.
+    /// Flushes and closes every file; their uploads send what is left.
     pub fn finish(self) -> std::io::Result<Vec<Written>> {
         self.files
             .into_iter()
             .map(|mut f| {
                 f.out.flush()?;
                 let Hashing { inner, hasher, bytes } = f.out;
-                drop(inner.into_inner().map_err(std::io::IntoInnerError::into_error)?);
+                inner.into_inner().map_err(std::io::IntoInnerError::into_error)?.finish()?;
                 Ok(Written {
                     format: f.format,
                     name: f.name,
+                    key: f.key,
                     size: bytes,
                     sha256: hex::encode(hasher.finalize()),
-                    temp: f.temp,
+                    upload: f.upload,
+                    _temp: f.temp,
                 })
             })
             .collect()

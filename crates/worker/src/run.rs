@@ -8,19 +8,27 @@ use futures::future::try_join_all;
 use tokio::sync::watch;
 
 use crate::WORKER_VERSION;
-use arke_export_crosswalk::describe::Links;
 use crate::export::{self, Counters, Plan};
 use crate::output::Writers;
 use crate::progress;
-use arke_export_crosswalk::source::Source;
 use crate::storage::Bucket;
-use arke_export_contract::bucket::{result_key, task_prefix};
+use arke_export_contract::bucket::result_key;
 use arke_export_contract::env::MachineEnv;
 use arke_export_contract::result::{Metrics, Output, ResultStatus, TaskResult, peak_memory_mb};
 use arke_export_contract::storage::StorageConfig;
+use arke_export_crosswalk::describe::Links;
+use arke_export_crosswalk::source::Source;
 
-/// Runs the task and returns its result (already written to the bucket when possible).
-pub async fn run(config: MachineEnv) -> TaskResult {
+/// A finished task: its result, and whether `result.json` is in the bucket.
+pub struct Finished {
+    pub result: TaskResult,
+    /// False when `result.json` could not be written: the machine must then exit non-zero, so the
+    /// engine never takes a missing `result.json` for a finished export it could have verified.
+    pub result_written: bool,
+}
+
+/// Runs the task and returns its result (written to the bucket when possible).
+pub async fn run(config: MachineEnv) -> Finished {
     let started = Instant::now();
     let bucket = Bucket::new(&config.storage);
     let source = Source::new(config.source.clone(), config.options.parallel_batch_size as usize);
@@ -50,7 +58,7 @@ pub async fn run(config: MachineEnv) -> TaskResult {
         metrics: Metrics {
             total_time_ms: started.elapsed().as_millis() as u64,
             entities_exported: stats.exported,
-            entities_failed: stats.failures.len() as u64,
+            entities_failed: stats.failed,
             entities_incomplete: stats.incomplete,
             peak_memory_mb: peak_memory_mb(),
         },
@@ -58,15 +66,15 @@ pub async fn run(config: MachineEnv) -> TaskResult {
         error,
         worker_version: WORKER_VERSION.to_owned(),
     };
-    finish(&bucket, config.callback_url.as_deref(), &result).await;
-    result
+    let result_written = finish(&bucket, config.callback_url.as_deref(), &result).await;
+    Finished { result, result_written }
 }
 
 type Failed = (Option<export::ExportStats>, String);
 
 /// Failures listed in `result.json`, at most (`entities_failed` counts them all), and the bytes of one's
 /// error kept: the engine reads a result of at most 1 MiB, and a bigger one would fail a good export.
-const MAX_LISTED_FAILURES: usize = 1_000;
+const MAX_LISTED_FAILURES: usize = export::MAX_KEPT_FAILURES;
 const MAX_FAILURE_BYTES: usize = 500;
 
 fn listed_failures(
@@ -94,18 +102,17 @@ async fn export_and_upload(
 ) -> Result<(export::ExportStats, Vec<Output>), Failed> {
     let links = Links::new(&config.source.api_url, &config.source.ipfs_gateway);
     let today = progress::now_rfc3339().chars().take(10).collect::<String>();
-    let mut writers = Writers::create(config, &links, &today)
+    let mut writers = Writers::create(config, bucket, &links, &today)
         .map_err(|e| (None, format!("could not create a temporary file: {e}")))?;
     let plan = Plan { roots: &config.pis, options: &config.options, single_record: config.single_record() };
     let stats = export::export(&plan, source, &mut writers, counters).await.map_err(|e| (None, e.to_string()))?;
     let files = writers.finish().map_err(|e| (None, format!("writing the export files failed: {e}")))?;
-    // Every file at once: each upload streams from its file, so memory stays one part per upload.
-    let uploads = files.iter().map(|file| async move {
-        let key = format!("{}{}", task_prefix(&config.task_id), file.name);
-        bucket.put_file(&key, file.path(), file.size, "application/xml").await?;
+    // Each file has been uploading while it was written: wait for the rest of each.
+    let uploads = files.into_iter().map(|mut file| async move {
+        file.uploaded().await?;
         Ok::<_, crate::storage::StorageError>(Output {
             format: file.format,
-            r2_key: key,
+            r2_key: file.key.clone(),
             file_name: file.name.clone(),
             size: file.size,
             sha256: file.sha256.clone(),
@@ -117,13 +124,18 @@ async fn export_and_upload(
     }
 }
 
-/// Writes `result.json` (last) and POSTs it to the callback. Failures are logged, never fatal.
-async fn finish(bucket: &Bucket, callback_url: Option<&str>, result: &TaskResult) {
+/// Writes `result.json` (last) and POSTs it to the callback (a failed callback is logged, never
+/// fatal). Returns whether `result.json` was written.
+async fn finish(bucket: &Bucket, callback_url: Option<&str>, result: &TaskResult) -> bool {
     let key = result_key(&result.task_id);
     let body = serde_json::to_vec_pretty(result).expect("the result serialises");
-    if let Err(e) = bucket.put_bytes(&key, body.clone(), "application/json").await {
-        tracing::error!("could not write result.json: {e}");
-    }
+    let written = match bucket.put_bytes(&key, body.clone(), "application/json").await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::error!("could not write result.json: {e}");
+            false
+        }
+    };
     if let Some(url) = callback_url {
         let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().expect("valid client");
         match client.post(url).header("content-type", "application/json").body(body).send().await {
@@ -132,6 +144,7 @@ async fn finish(bucket: &Bucket, callback_url: Option<&str>, result: &TaskResult
             Err(e) => tracing::warn!("callback failed: {e}"),
         }
     }
+    written
 }
 
 /// Writes an error `result.json` for a task whose environment was invalid, when the task ID and the
@@ -151,7 +164,7 @@ pub async fn report_config_error(task_id: &str, batch_id: &str, storage: &Storag
         error: Some(error.to_owned()),
         worker_version: WORKER_VERSION.to_owned(),
     };
-    finish(&Bucket::new(storage), None, &result).await;
+    let _ = finish(&Bucket::new(storage), None, &result).await;
 }
 
 #[cfg(test)]

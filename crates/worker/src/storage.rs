@@ -7,9 +7,6 @@ use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
 
 use arke_export_contract::storage::{StorageConfig, s3_client};
 
-/// Files larger than this are uploaded in parts of this size.
-pub const MULTIPART_PART_BYTES: usize = 8 * 1024 * 1024;
-
 #[derive(Debug, thiserror::Error)]
 #[error("{what} failed: {reason}")]
 pub struct StorageError {
@@ -59,23 +56,25 @@ impl Bucket {
         Ok(())
     }
 
-    /// Uploads a file, in 8 MiB parts when it is larger than one part. Memory: one part at most.
+    /// Uploads a whole file in one request (streamed from disk).
     pub async fn put_file(&self, key: &str, path: &Path, size: u64, content_type: &str) -> Result<(), StorageError> {
         let what = format!("uploading {key}");
-        if size <= MULTIPART_PART_BYTES as u64 {
-            let body = ByteStream::from_path(path).await.map_err(|e| storage_error(&what, e))?;
-            self.client
-                .put_object()
-                .bucket(&self.name)
-                .key(key)
-                .content_type(content_type)
-                .content_length(size as i64)
-                .body(body)
-                .send()
-                .await
-                .map_err(|e| storage_error(&what, e))?;
-            return Ok(());
-        }
+        let body = ByteStream::from_path(path).await.map_err(|e| storage_error(&what, e))?;
+        self.client
+            .put_object()
+            .bucket(&self.name)
+            .key(key)
+            .content_type(content_type)
+            .content_length(size as i64)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| storage_error(&what, e))?;
+        Ok(())
+    }
+
+    /// Starts a multipart upload; returns its ID.
+    pub async fn create_multipart(&self, key: &str, content_type: &str) -> Result<String, StorageError> {
         let upload = self
             .client
             .create_multipart_upload()
@@ -84,63 +83,66 @@ impl Bucket {
             .content_type(content_type)
             .send()
             .await
-            .map_err(|e| storage_error(&what, e))?;
-        let upload_id = upload.upload_id().unwrap_or_default().to_owned();
-        let result = self.upload_parts(key, &upload_id, path).await;
-        match result {
-            Ok(parts) => {
-                self.client
-                    .complete_multipart_upload()
-                    .bucket(&self.name)
-                    .key(key)
-                    .upload_id(&upload_id)
-                    .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
-                    .send()
-                    .await
-                    .map_err(|e| storage_error(&what, e))?;
-                Ok(())
-            }
-            Err(e) => {
-                let _ =
-                    self.client.abort_multipart_upload().bucket(&self.name).key(key).upload_id(&upload_id).send().await;
-                Err(e)
-            }
-        }
+            .map_err(|e| storage_error(&format!("uploading {key}"), e))?;
+        Ok(upload.upload_id().unwrap_or_default().to_owned())
     }
 
-    /// Uploads the file in parts streamed straight from disk (no part is held in memory).
-    async fn upload_parts(&self, key: &str, upload_id: &str, path: &Path) -> Result<Vec<CompletedPart>, StorageError> {
-        let what = format!("uploading {key}");
-        let size = tokio::fs::metadata(path).await.map_err(|e| storage_error(&what, e))?.len();
-        let part_size = MULTIPART_PART_BYTES as u64;
-        let mut parts = Vec::new();
-        let mut offset = 0;
-        let mut number = 1;
-        while offset < size {
-            let length = part_size.min(size - offset);
-            let body = ByteStream::read_from()
-                .path(path)
-                .offset(offset)
-                .length(Length::Exact(length))
-                .build()
-                .await
-                .map_err(|e| storage_error(&what, e))?;
-            let part = self
-                .client
-                .upload_part()
-                .bucket(&self.name)
-                .key(key)
-                .upload_id(upload_id)
-                .part_number(number)
-                .content_length(length as i64)
-                .body(body)
-                .send()
-                .await
-                .map_err(|e| storage_error(&what, e))?;
-            parts.push(CompletedPart::builder().part_number(number).set_e_tag(part.e_tag().map(str::to_owned)).build());
-            offset += length;
-            number += 1;
-        }
-        Ok(parts)
+    /// Uploads bytes `offset..offset + length` of the file at `path` as part `number`, streamed straight
+    /// from disk (no part is held in memory).
+    pub async fn upload_part(
+        &self,
+        key: &str,
+        upload_id: &str,
+        number: i32,
+        path: &Path,
+        offset: u64,
+        length: u64,
+    ) -> Result<CompletedPart, StorageError> {
+        let what = format!("uploading part {number} of {key}");
+        let body = ByteStream::read_from()
+            .path(path)
+            .offset(offset)
+            .length(Length::Exact(length))
+            .build()
+            .await
+            .map_err(|e| storage_error(&what, e))?;
+        let part = self
+            .client
+            .upload_part()
+            .bucket(&self.name)
+            .key(key)
+            .upload_id(upload_id)
+            .part_number(number)
+            .content_length(length as i64)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| storage_error(&what, e))?;
+        Ok(CompletedPart::builder().part_number(number).set_e_tag(part.e_tag().map(str::to_owned)).build())
+    }
+
+    /// Completes a multipart upload with its parts (in any order: they are sorted by number).
+    pub async fn complete_multipart(
+        &self,
+        key: &str,
+        upload_id: &str,
+        mut parts: Vec<CompletedPart>,
+    ) -> Result<(), StorageError> {
+        parts.sort_by_key(CompletedPart::part_number);
+        self.client
+            .complete_multipart_upload()
+            .bucket(&self.name)
+            .key(key)
+            .upload_id(upload_id)
+            .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts)).build())
+            .send()
+            .await
+            .map_err(|e| storage_error(&format!("uploading {key}"), e))?;
+        Ok(())
+    }
+
+    /// Abandons a multipart upload (best effort: R2 also expires abandoned uploads).
+    pub async fn abort_multipart(&self, key: &str, upload_id: &str) {
+        let _ = self.client.abort_multipart_upload().bucket(&self.name).key(key).upload_id(upload_id).send().await;
     }
 }

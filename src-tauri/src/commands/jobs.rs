@@ -3,7 +3,8 @@
 use arke_export_contract::env::ExportFormat;
 use arke_export_contract::options::ExportOptions;
 use arke_export_engine::batch_download::BatchDownload;
-use arke_export_engine::job::{Batch, Job, JobAction, TimelineEntry};
+use arke_export_engine::catalog::Submitted;
+use arke_export_engine::job::{Job, JobAction, TimelineEntry};
 use arke_export_engine::{EngineError, file_name};
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt;
@@ -24,9 +25,11 @@ pub(crate) async fn submit(
     options: ExportOptions,
     formats: Option<Vec<ExportFormat>>,
     per_machine: Option<u32>,
-) -> CmdResult<Batch> {
+    include_missing: Option<bool>,
+) -> CmdResult<Submitted> {
     let formats = formats.unwrap_or_default();
-    Ok(state.engine().await?.submit_formats(&ids, options, &formats, per_machine)?.0)
+    let include_missing = include_missing.unwrap_or(false);
+    Ok(state.engine().await?.submit_checked(&ids, options, &formats, per_machine, include_missing).await?)
 }
 
 #[tauri::command]
@@ -58,7 +61,7 @@ pub(crate) async fn download(
     };
     let mut saved = None;
     for f in formats {
-        saved = Some(match dialogs::save_path(&app, &file_name::job_file_name(&job, f)).await {
+        saved = Some(match dialogs::save_path(&app, &engine, &file_name::job_file_name(&job, f)).await {
             None => return Ok(None),
             Some(SaveTarget::Confirmed(path)) => engine.download_format(&job.id, Some(f), &path, true).await?,
             Some(SaveTarget::Folder(dir)) => engine.download_format_to_dir(&job.id, Some(f), &dir).await?,
@@ -79,7 +82,7 @@ pub(crate) async fn download_batch(
     batch_id: String,
 ) -> CmdResult<Option<BatchDownload>> {
     let engine = state.engine().await?;
-    let Some(dir) = dialogs::folder(&app).await else { return Ok(None) };
+    let Some(dir) = dialogs::folder(&app, &engine).await else { return Ok(None) };
     Ok(Some(engine.download_batch(&batch_id, &dir).await?))
 }
 

@@ -1,6 +1,8 @@
 //! Commands the UI can invoke (the list is `../command_list.rs`). Each one only delegates to the
 //! engine; errors cross as `{code, message, hint}` through `?`.
 
+pub(crate) mod catalog;
+pub(crate) mod cost;
 pub(crate) mod files;
 pub(crate) mod jobs;
 pub(crate) mod settings;

@@ -4,6 +4,8 @@
 //! with every per-user directory pointed into a throwaway folder, and hands the
 //! test a WebDriver client. Run it under `xvfb-run -a dbus-run-session --`.
 
+pub mod a11y;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

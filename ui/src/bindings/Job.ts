@@ -7,6 +7,8 @@ import type { JobAction } from "./JobAction";
 import type { JobOutput } from "./JobOutput";
 import type { JobProgress } from "./JobProgress";
 import type { JobState } from "./JobState";
+import type { MachineSize } from "./MachineSize";
+import type { R2Requests } from "./R2Requests";
 
 /**
  * One machine's worth of record IDs.
@@ -53,4 +55,30 @@ saved_formats: Array<ExportFormat>, attempt: number, created_at: number, updated
 /**
  * When the bucket's copy goes away (ready jobs).
  */
-expires_at: number | null, };
+expires_at: number | null, 
+/**
+ * Whether every file of the job can be checked against the worker's SHA-256 when it is saved.
+ * `false` when the worker reported no result (the original worker image: its file is found in the
+ * bucket and saved unverified); the CLI and the UI say so.
+ */
+verified: boolean, 
+/**
+ * The machine's size, from the machine config the engine sent (recorded when it is created).
+ */
+guest: MachineSize | null, 
+/**
+ * Seconds the machine ran, from Fly's events (each `start` to its `exit`); `None` until known.
+ */
+machine_seconds: number | null, 
+/**
+ * The job's R2 requests, estimated ([`crate::cost::requests`]); with `machine_seconds`.
+ */
+r2_requests: R2Requests | null, 
+/**
+ * What the job cost, in USD: an estimate from the price table; `None` until its machine time is known.
+ */
+cost_usd: number | null, 
+/**
+ * The first record's title, as the archive gave it at submit time (`None`: not known).
+ */
+title: string | null, };

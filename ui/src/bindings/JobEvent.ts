@@ -2,4 +2,4 @@
 import type { BatchSummary } from "./BatchSummary";
 import type { Job } from "./Job";
 
-export type JobEvent = { "kind": "changed", job: Job, } | { "kind": "removed", job_id: string, } | { "kind": "download", job_id: string, bytes: number, total: number, } | { "kind": "batch_settled", summary: BatchSummary, } | { "kind": "orphan", machine_id: string, detail: string, };
+export type JobEvent = { "kind": "changed", job: Job, } | { "kind": "removed", job_id: string, } | { "kind": "download", job_id: string, bytes: number, total: number, } | { "kind": "batch_settled", summary: BatchSummary, } | { "kind": "orphan", machine_id: string, detail: string, } | { "kind": "reconnecting", active: boolean, };

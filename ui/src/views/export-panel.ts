@@ -7,11 +7,13 @@ import type { Batch } from "../bindings/Batch";
 import type { CheimarrosMode } from "../bindings/CheimarrosMode";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ParsedIds } from "../bindings/ParsedIds";
+import { childTotal } from "../cost";
 import { byTestId, h } from "../dom";
 import { appendIds, removeIds } from "../export-list";
 import { exportButtonLabel, FORMATS, formatDescription } from "../formats";
-import { idsSummary, invalidLines, missingSummary } from "../ids";
+import { idsSummary, invalidLines, leftOutSummary, missingSummary } from "../ids";
 import type { TitleCache } from "../title-cache";
+import { costEstimate } from "./cost-estimate";
 import { recordsList } from "./records-list";
 
 export interface ExportPanel {
@@ -48,7 +50,7 @@ export function exportPanel(
     "aria-describedby": "ids-summary",
   });
   const summary = h("p", { "data-testid": "ids-summary", id: "ids-summary", class: "summary", "aria-live": "polite" });
-  const invalid = h("ul", { class: "invalid", "aria-label": "Invalid lines" });
+  const invalid = h("ul", { class: "invalid", "aria-label": "Invalid lines", tabindex: 0 });
   const recursive = h("input", { type: "checkbox", id: "opt-recursive" });
   const maxDepth = h("input", { type: "number", id: "opt-depth", min: 0, max: 50, value: 5, disabled: true });
   const ocr = h("input", { type: "checkbox", id: "opt-ocr", checked: true });
@@ -77,9 +79,16 @@ export function exportPanel(
     "Export MODS",
   );
   const canExport = () => parsed.ids.length > 0 && chosenFormats().length > 0;
+  const estimate = costEstimate();
   const updateButton = () => {
     exportButton.textContent = exportButtonLabel(chosenFormats());
     exportButton.disabled = !canExport();
+    estimate.update({
+      records: parsed.ids.length,
+      children: recursive.checked ? childTotal(parsed.ids, (pi) => cache.get(pi)?.children_count) : null,
+      perMachine: Math.max(1, Number(perMachine.value) || 1),
+      formats: Math.max(1, chosenFormats().length),
+    });
   };
   const sample = h(
     "button",
@@ -93,6 +102,7 @@ export function exportPanel(
     "Browse the archive…",
   );
   const records = recordsList(cache, deps.onPreview);
+  const submitNote = h("p", { class: "missing-note", "data-testid": "submit-note", role: "status", hidden: true });
   const missingNote = h("p", { class: "missing-note", "data-testid": "ids-missing", role: "status", hidden: true });
   const includeMissing = h("input", { type: "checkbox", id: "opt-include-missing", "data-testid": "include-missing" });
   const includeMissingLabel = h(
@@ -173,7 +183,7 @@ export function exportPanel(
     if (!canExport()) return;
     exportButton.disabled = true;
     try {
-      const batch = await api.submit(
+      const submitted = await api.submit(
         input.value,
         {
           recursive: recursive.checked,
@@ -188,7 +198,10 @@ export function exportPanel(
       );
       setText("");
       includeMissing.checked = false;
-      onSubmitted(batch);
+      const leftOut = submitted.left_out;
+      submitNote.textContent = leftOut.length > 0 ? leftOutSummary(leftOut) : "";
+      submitNote.hidden = leftOut.length === 0;
+      onSubmitted(submitted.batch);
     } catch (e) {
       onError(errorText(e));
     } finally {
@@ -196,7 +209,10 @@ export function exportPanel(
     }
   }
 
-  input.addEventListener("input", schedule);
+  input.addEventListener("input", () => {
+    submitNote.hidden = true;
+    schedule();
+  });
   // Ctrl/⌘+Enter in the list, Enter anywhere else in the panel, exports.
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
@@ -206,6 +222,7 @@ export function exportPanel(
   });
   recursive.addEventListener("change", () => (maxDepth.disabled = !recursive.checked));
   for (const box of formatBoxes) box.addEventListener("change", updateButton);
+  for (const option of [recursive, perMachine]) option.addEventListener("change", updateButton);
   sample.addEventListener("click", async () => {
     try {
       setText((await api.sampleIds()).join("\n"));
@@ -250,7 +267,8 @@ export function exportPanel(
       h("legend", {}, "Formats"),
       ...formatBoxes.map((box) => h("label", { for: box.id }, box, ` ${formatDescription(box.value as ExportFormat)}`)),
     ),
-    h("div", { class: "actions" }, exportButton),
+    h("div", { class: "actions" }, estimate.element, exportButton),
+    submitNote,
   );
   form.addEventListener("submit", (e) => {
     e.preventDefault();

@@ -5,8 +5,10 @@ import { errorText } from "../about";
 import { api } from "../api";
 import type { Job } from "../bindings/Job";
 import type { JobAction } from "../bindings/JobAction";
+import { batchCostText, COST_HINT, costAttribute, jobCostText } from "../cost";
 import { h } from "../dom";
 import { formatLabel, jobOutputs, readyFormatsText } from "../formats";
+import { keepFocusedRow, RovingRows } from "../keyboard";
 import { titleOf, titleWithMore } from "../records";
 import {
   elapsed,
@@ -21,6 +23,7 @@ import {
   type Tab,
 } from "../status";
 import type { JobStore, Row } from "../store";
+import { textPx } from "../text-scale";
 import type { TitleCache } from "../title-cache";
 import { visibleRange } from "../virtual";
 
@@ -49,7 +52,15 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void, deps: J
   const items = h("div", { class: "items" });
   viewport.append(spacer, items);
   const empty = h("p", { class: "empty" }, "No jobs here yet.");
-  const details = h("section", { class: "details", hidden: true, "aria-live": "polite" });
+  // Keyboard: one job row in the Tab order, arrows move between rows (a11y, issue 16).
+  const roving = new RovingRows(items, "[data-job-id]", (r) => r.dataset.jobId ?? "", reveal);
+  const details = h("section", { class: "details", hidden: true, "aria-label": "Job details" });
+  details.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      closeDetails();
+    }
+  });
 
   const act = (label: string, f: () => Promise<unknown>, testId?: string, ariaLabel?: string) =>
     h(
@@ -121,10 +132,9 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void, deps: J
         "data-status": job.state,
         "data-state": job.state,
         "data-title": title ?? "",
+        "data-cost-usd": costAttribute(job),
         onclick: () => select(job.id),
-        onkeydown: (e: Event) => {
-          if ((e as KeyboardEvent).key === "Enter") select(job.id);
-        },
+        onkeydown: (e: Event) => onRowKey(e as KeyboardEvent, job.id),
       },
       h(
         "span",
@@ -149,6 +159,7 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void, deps: J
           { class: "sub" },
           progressText(job),
           job.reason ? h("span", { class: "reason" }, ` — ${job.reason}`) : null,
+          costSpan(jobCostText(job), "job-cost"),
         ),
       ),
       h(
@@ -158,16 +169,38 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void, deps: J
         h("div", { class: "mono" }, machine),
         h("div", {}, job.output ? formatBytes(jobOutputs(job).reduce((n, o) => n + o.size, 0)) : ""),
         h("div", { class: "formats", "data-testid": "job-formats" }, readyFormatsText(job)),
+        // The original worker image reports no result.json: its file has no checksum to check.
+        !job.verified && jobOutputs(job).length > 0
+          ? h(
+              "span",
+              {
+                class: "badge muted",
+                "data-testid": "job-unverified",
+                title: "The worker reported no checksum, so the saved file cannot be checked",
+              },
+              "unverified",
+            )
+          : null,
       ),
       actions,
     );
     return row;
   }
 
+  /** A cost, marked as the estimate it is (nothing while it is not known). */
+  function costSpan(text: string | null, testId: string, tag: "span" | "p" = "span"): HTMLElement | null {
+    return text
+      ? h(
+          tag,
+          { class: "cost", "data-testid": testId, title: COST_HINT },
+          tag === "span" ? ` · ${text}` : `Cost: ${text}`,
+        )
+      : null;
+  }
+
   /** The first record's title: the engine's (at submit), else one looked up since. */
   function jobTitle(job: Job): string | null {
-    const fromEngine = (job as Job & { title?: string | null }).title;
-    return fromEngine || titleOf(cache.get(job.pis[0] ?? ""));
+    return job.title || titleOf(cache.get(job.pis[0] ?? ""));
   }
 
   function batchRow(r: Extract<Row, { kind: "batch" }>): HTMLElement {
@@ -193,6 +226,7 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void, deps: J
       { class: `batch${r.focused ? " focused" : ""}`, role: "listitem", "data-batch-id": r.batchId },
       h("strong", {}, r.focused ? "Just started" : `Batch ${r.batchId.slice(-10)}`),
       h("span", {}, ` ${r.count} job${r.count === 1 ? "" : "s"}`),
+      costSpan(batchCostText(store.batchJobs(r.batchId)), "batch-cost"),
       r.ready > 0 ? act(`Download all (${r.ready})`, () => downloadAll(r.batchId)) : null,
       done,
     );
@@ -210,26 +244,29 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void, deps: J
     const id = r.kind === "batch" ? `batch:${r.batchId}` : r.job.id;
     const key =
       r.kind === "batch"
-        ? `${r.count}/${r.ready}/${r.waiting}/${r.focused}/${tab}`
+        ? `${r.count}/${r.ready}/${r.waiting}/${r.focused}/${tab}/${batchCostText(store.batchJobs(r.batchId))}`
         : `${r.job.updated_at}/${r.job.state}/${store.downloadedBytes(r.job.id) ?? ""}/${selected === r.job.id}/${jobTitle(r.job)}`;
     const hit = built.get(id);
     if (hit && hit.key === key) return hit.el;
-    const el = r.kind === "batch" ? batchRow(r) : jobRow(r.job);
+    const el = r.kind === "batch" ? batchRow(r) : keepFocusedRow(hit?.el, jobRow(r.job));
     built.set(id, { key, el });
     return el;
   }
 
   function paint(): void {
+    const rowPx = rowHeight();
     const { start, end } =
       rows.length <= ALL_ROWS_UP_TO
         ? { start: 0, end: rows.length }
-        : visibleRange(viewport.scrollTop, viewport.clientHeight || 600, ROW_HEIGHT, rows.length);
-    spacer.style.height = `${rows.length * ROW_HEIGHT}px`;
-    items.style.transform = `translateY(${start * ROW_HEIGHT}px)`;
+        : visibleRange(viewport.scrollTop, viewport.clientHeight || 600, rowPx, rows.length);
+    spacer.style.height = `${rows.length * rowPx}px`;
+    items.style.transform = `translateY(${start * rowPx}px)`;
     const wanted = rows.slice(start, end).map(rowElement);
-    if (wanted.length !== items.children.length || wanted.some((el, i) => items.children[i] !== el)) {
-      items.replaceChildren(...wanted);
-    }
+    roving.update(() => {
+      if (wanted.length !== items.children.length || wanted.some((el, i) => items.children[i] !== el)) {
+        items.replaceChildren(...wanted);
+      }
+    });
     if (built.size > 4 * rows.length + 200) built.clear();
     empty.hidden = rows.length > 0;
     // Titles the engine did not know at submit: looked up for the rows drawn.
@@ -266,6 +303,43 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void, deps: J
     refresh();
   }
 
+  /** A row's height now: as drawn (the stylesheet's, which grows with the text), else `ROW_HEIGHT` scaled. */
+  function rowHeight(): number {
+    return items.querySelector<HTMLElement>(".job")?.offsetHeight || textPx(ROW_HEIGHT);
+  }
+
+  /** Draws the job row `delta` rows from `key` (beyond what a long list has drawn); answers its id. */
+  function reveal(key: string, delta: number): string | null {
+    const ids = rows.flatMap((r) => (r.kind === "job" ? [r.job.id] : []));
+    const at = ids.indexOf(key);
+    const next = at < 0 ? undefined : ids[at + delta];
+    if (next === undefined) return null;
+    const index = rows.findIndex((r) => r.kind === "job" && r.job.id === next);
+    viewport.scrollTop = Math.max(0, index * rowHeight() - viewport.clientHeight / 2);
+    paint();
+    return next;
+  }
+
+  // Enter opens (or closes) a row's details, Escape closes them; keys on the row's own buttons are theirs.
+  function onRowKey(e: KeyboardEvent, id: string): void {
+    if (e.target !== e.currentTarget) return;
+    if (e.key === "Enter") {
+      e.preventDefault();
+      select(id);
+    } else if (e.key === "Escape" && selected !== null) {
+      e.preventDefault();
+      closeDetails();
+    }
+  }
+
+  /** Closes the details drawer; focus goes back to its job's row. */
+  function closeDetails(): void {
+    const id = selected;
+    if (id === null) return;
+    select(id);
+    roving.focus(id);
+  }
+
   function select(id: string): void {
     selected = selected === id ? null : id;
     details.hidden = selected === null;
@@ -281,6 +355,7 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void, deps: J
       const parts: (HTMLElement | null)[] = [
         h("h3", {}, `Job ${job.id}`),
         job.reason ? h("p", { class: "error" }, job.reason) : null,
+        costSpan(jobCostText(job), "details-cost", "p"),
         recordsDetail(job),
         job.failures.length > 0
           ? h("ul", { class: "failures" }, ...job.failures.map((f) => h("li", {}, `${f.pi}: ${f.error}`)))

@@ -7,7 +7,10 @@ import type { SecretKind } from "../bindings/SecretKind";
 import type { SecretSource } from "../bindings/SecretSource";
 import type { SettingsView } from "../bindings/SettingsView";
 import type { UpdateInfo } from "../bindings/UpdateInfo";
+import { isPrice, PRICE_FIELDS, PRICES_AS_OF } from "../cost";
 import { h } from "../dom";
+import { openModal } from "../keyboard";
+import { applyTheme, storedTheme, THEMES, themeFrom } from "../theme";
 import { checkResultText } from "../update";
 
 const FIELDS: [key: string, label: string][] = [
@@ -37,6 +40,62 @@ function secretLabel(s: SecretSource): string {
 export function workerSecretLabel(view: Pick<SettingsView, "worker_r2_secret">): string {
   const { place, message } = view.worker_r2_secret;
   return place === "fly_app" ? "on the Fly app" : place === "machine_config" ? "not on the Fly app" : message;
+}
+
+/**
+ * The price table costs are estimated with: each value editable (prices differ by region and change),
+ * with the date the defaults were read off Fly's and Cloudflare's pricing pages.
+ */
+function pricesSection(view: SettingsView, inputs: Map<string, HTMLInputElement>): HTMLElement {
+  const field = (key: string, label: string, price: boolean) => {
+    const input = h("input", {
+      id: `set-${key}`,
+      value: view.values[key] ?? "",
+      disabled: view.from_env.includes(key),
+      inputmode: price ? "decimal" : "text",
+      "data-price": key,
+    });
+    if (price) {
+      input.addEventListener("input", () => {
+        input.setCustomValidity(isPrice(input.value) ? "" : "A price in USD: a number, 0 or more.");
+      });
+    }
+    inputs.set(key, input);
+    return h("label", { for: `set-${key}` }, label, input);
+  };
+  return h(
+    "fieldset",
+    { class: "prices", "data-testid": "prices" },
+    h("legend", {}, "Prices for cost estimates"),
+    h(
+      "p",
+      { class: "hint" },
+      "Prices as of ",
+      h("strong", { "data-testid": "prices-as-of" }, view.values[PRICES_AS_OF] ?? "?"),
+      " (Fly.io and Cloudflare R2 public pricing; free allowances not subtracted). Costs shown are estimates.",
+    ),
+    h(
+      "div",
+      { class: "grid" },
+      ...PRICE_FIELDS.map(([key, label]) => field(key, label, true)),
+      field(PRICES_AS_OF, "Prices as of (YYYY-MM or YYYY-MM-DD)", false),
+    ),
+  );
+}
+
+/** Appearance: the colour theme, applied at once (a preference of this window, not a saved setting). */
+function appearanceSection(): HTMLElement {
+  const select = h(
+    "select",
+    { id: "set-theme", "data-testid": "theme-select", onchange: () => applyTheme(themeFrom(select.value)) },
+    ...THEMES.map(([value, label]) => h("option", { value, selected: value === storedTheme() }, label)),
+  );
+  return h(
+    "fieldset",
+    { class: "appearance" },
+    h("legend", {}, "Appearance"),
+    h("label", { for: "set-theme" }, "Theme ", select),
+  );
 }
 
 /** About: the version and where the app keeps its jobs (for developers and support). */
@@ -183,6 +242,7 @@ export function settingsDialog(
         ? h("p", { class: "hint" }, `For Fly.io, still missing: ${view.missing.join(", ")}.`)
         : null,
       h("div", { class: "grid" }, ...fields),
+      pricesSection(view, inputs),
       fly.row,
       r2.row,
       workerRow,
@@ -194,6 +254,7 @@ export function settingsDialog(
         { class: "hint" },
         `Saved in ${view.settings_file}; this computer's secrets only in the OS keyring, the machines' on the Fly app.`,
       ),
+      appearanceSection(),
       aboutSection(appInfo()),
       h("div", { class: "actions" }, h("button", { type: "button", onclick: () => dialog.close() }, "Close"), save),
     );
@@ -225,7 +286,7 @@ export function settingsDialog(
     async open() {
       status.textContent = "";
       await render(await api.settingsGet());
-      dialog.showModal();
+      openModal(dialog);
     },
   };
 }

@@ -127,6 +127,7 @@ impl Job {
     pub fn mark_ready(&mut self, outputs: Vec<JobOutput>, now: i64, retention_ms: i64) -> Result<(), EngineError> {
         self.expect(&[JobState::Spawning, JobState::Running], "only a running job can finish")?;
         self.enter(JobState::Ready);
+        self.verified = outputs.iter().all(|o| o.sha256.is_some());
         self.output = outputs.first().cloned();
         self.outputs = outputs;
         self.finished_at = Some(now);

@@ -147,6 +147,11 @@ pub struct Job {
     /// When the bucket's copy goes away (ready jobs).
     #[ts(type = "number | null")]
     pub expires_at: Option<i64>,
+    /// Whether every file of the job can be checked against the worker's SHA-256 when it is saved.
+    /// `false` when the worker reported no result (the original worker image: its file is found in the
+    /// bucket and saved unverified); the CLI and the UI say so.
+    #[serde(default = "verified_by_default")]
+    pub verified: bool,
     /// The machine's size, from the machine config the engine sent (recorded when it is created).
     #[serde(default)]
     pub guest: Option<MachineSize>,
@@ -204,6 +209,7 @@ impl Job {
             r2_requests: None,
             cost_usd: None,
             title: None,
+            verified: true,
             version: 0,
         }
     }
@@ -222,6 +228,11 @@ impl Job {
             Some(f) => all.into_iter().find(|o| o.format == f),
         }
     }
+}
+
+/// Jobs stored before `verified` existed had their files from a result.json (as nearly all have).
+fn verified_by_default() -> bool {
+    true
 }
 
 /// What a job or batch from before formats existed exports: MODS alone.

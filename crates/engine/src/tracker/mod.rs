@@ -15,6 +15,7 @@ use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use crate::core::Inner;
+use crate::events::JobEvent;
 
 pub(crate) use poll::{PollState, poll_once};
 pub(crate) use spawn::spawn_jobs;
@@ -34,19 +35,30 @@ pub(super) fn unless_moved<T>(result: Result<T, EngineError>) -> Result<Option<T
     }
 }
 
-/// Re-attaches, then starts the spawner and the poller; both stop when the engine is dropped.
-pub(crate) async fn start(inner: &Arc<Inner>) {
+/// Starts the re-attach (in the background), the spawner and the poller; they stop when the engine is
+/// dropped.
+pub(crate) fn start(inner: &Arc<Inner>) {
     // The sweep after a start: the bucket's folders of this installation that nothing needs.
     inner.cleanup.wake();
     if let Err(e) = reattach::recover_downloads(inner) {
         tracing::warn!("making interrupted downloads downloadable again: {e}");
     }
-    if let Err(e) = reattach::reattach(inner).await {
-        tracing::warn!("re-attaching jobs after start: {e}");
-    }
     let weak = Arc::downgrade(inner);
+    // In the background: a Fly that is slow or out of reach holds up neither the window nor the list.
+    inner.reconnecting.store(true, std::sync::atomic::Ordering::SeqCst);
+    inner.events.send(JobEvent::Reconnecting { active: true });
+    tokio::spawn(reattach_in_background(weak.clone()));
     tokio::spawn(spawner(weak.clone()));
     tokio::spawn(poller(weak));
+}
+
+async fn reattach_in_background(inner: Weak<Inner>) {
+    let Some(inner) = inner.upgrade() else { return };
+    if let Err(e) = reattach::reattach(&inner).await {
+        tracing::warn!("re-attaching jobs after start: {e}");
+    }
+    inner.reconnecting.store(false, std::sync::atomic::Ordering::SeqCst);
+    inner.events.send(JobEvent::Reconnecting { active: false });
 }
 
 async fn spawner(inner: Weak<Inner>) {

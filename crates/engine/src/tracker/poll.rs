@@ -1,6 +1,7 @@
 //! One poll: one bucket listing for every active job, then only the reads and checks that changed.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 
 use arke_export_contract::bucket::{EXPORTS_PREFIX, result_key, task_prefix};
 use arke_export_contract::env::ExportFormat;
@@ -39,6 +40,8 @@ impl PollState {
 }
 
 pub(crate) async fn poll_once(inner: &Inner, ps: &mut PollState) -> Result<(), EngineError> {
+    let injected = inner.poll_panics.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+    assert!(injected.is_err(), "a poll round panicked (injected by a test)");
     let now = inner.now();
     // A download another process left behind (a CLI stopped with Ctrl-C) is ready again, not stuck.
     if let Err(e) = super::reattach::recover_downloads(inner) {

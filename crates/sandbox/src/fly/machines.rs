@@ -177,7 +177,8 @@ impl Fleet {
 
     fn update(&self, id: &str, f: impl FnOnce(&mut Machine)) {
         let mut machines = self.machines.lock().expect("machines");
-        if let Some(e) = machines.get_mut(id) {
+        // As on Fly, a destroyed machine never changes again (its lifecycle may still be winding down).
+        if let Some(e) = machines.get_mut(id).filter(|e| e.machine.state != state::DESTROYED) {
             f(&mut e.machine);
             e.machine.updated_at = rfc3339(now_ms());
             e.state_tx.send_replace(e.machine.state.clone());
@@ -196,7 +197,11 @@ impl Fleet {
                         kind: event_kind.to_owned(),
                         status: new_state.to_owned(),
                         // As on Fly: what the machine did (start, exit) comes from flyd, the rest from the user.
-                        source: if matches!(event_kind, kind::START | kind::EXIT) { "flyd".into() } else { "user".into() },
+                        source: if matches!(event_kind, kind::START | kind::EXIT) {
+                            "flyd".into()
+                        } else {
+                            "user".into()
+                        },
                         timestamp: now_ms(),
                         request,
                     },
@@ -299,6 +304,8 @@ impl Fleet {
             let _ = self.stop(app, id);
             self.update(id, |m| m.config.auto_destroy = Some(true));
         } else {
+            // Not started yet (or stopped): its lifecycle must not start it after this.
+            let _ = self.stop(app, id);
             self.set_state(id, state::DESTROYED, Some((kind::DESTROY, None)));
         }
         Lookup::Found(true)
@@ -320,6 +327,11 @@ impl Fleet {
         let Lookup::Found(machine) = self.get(app, id) else { return };
         let mut restarts = 0;
         loop {
+            if stop_requested.load(Ordering::SeqCst) {
+                // Stopped or destroyed before it (re)started: it does not start.
+                self.set_state(id, state::STOPPED, None);
+                break;
+            }
             self.set_state(id, state::STARTING, None);
             if let Some(delay) = fault.as_ref().and_then(MachineFault::slow_start) {
                 tokio::time::sleep(delay).await;

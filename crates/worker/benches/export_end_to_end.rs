@@ -1,0 +1,278 @@
+//! End-to-end export speed as production sees it (`cargo bench -p arke-export-worker --bench export_end_to_end`).
+//!
+//! Nothing is served from inside the measured processes: the catalog is served **from its files** by a
+//! separate HTTP server process, and S3 (the sandbox's s3s-fs server) runs in another process; both are
+//! this bench binary started again (`serve-catalog DIR`, `serve-s3 DIR`) and share the machine with the
+//! worker, as the servers of a loaded production host would. Each case runs the real worker binary on a
+//! recursive export of the generated catalog, **upload included**, and reports:
+//! - entities/s from the worker's start to its exit (wall clock, so the upload counts);
+//! - CPU per entity: the worker's (user + system), and the two servers' beside it;
+//! - the worker's peak RSS (from its `result.json`).
+//!
+//! Cases: `ARKE_BENCH_SIZES` (default 10000) × MODS alone and `mods,dc,marcxml`, each run
+//! `ARKE_BENCH_REPEAT` times (default 3; the median is reported).
+//!
+//! `cargo bench -p arke-export-worker --bench export_end_to_end -- --serve` starts the two servers only
+//! and prints the worker's environment, to run the worker by hand under a profiler (`perf record`).
+
+// A benchmark reports on standard output.
+#![allow(clippy::print_stdout)]
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use arke_export_contract::result::TaskResult;
+use arke_export_sandbox::{CatalogIndex, CatalogSpec, S3Server, catalog};
+
+const BUCKET: &str = "bench";
+const ACCESS_KEY: &str = "bench-access-key";
+const SECRET_KEY: &str = "bench-secret-key";
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("serve-catalog") => return serve_catalog(PathBuf::from(&args[2])).await,
+        Some("serve-s3") => return serve_s3(PathBuf::from(&args[2])).await,
+        _ => {}
+    }
+    if args.iter().any(|a| a == "--serve") {
+        return serve_for_profiling().await;
+    }
+    // `cargo test` runs bench targets without `--bench`; only measure under `cargo bench`.
+    if !args.iter().any(|a| a == "--bench") {
+        return;
+    }
+    let sizes: Vec<usize> = std::env::var("ARKE_BENCH_SIZES")
+        .unwrap_or_else(|_| "10000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let repeat: usize = std::env::var("ARKE_BENCH_REPEAT").ok().and_then(|s| s.parse().ok()).unwrap_or(3).max(1);
+    let s3_dir = tempfile::tempdir().unwrap();
+    let mut rows = Vec::new();
+    for &size in &sizes {
+        let (dir, index) = generated_catalog(size);
+        let servers = Servers::start(&dir, s3_dir.path()).await;
+        for (name, formats) in [("MODS", "mods"), ("3 formats", "mods,dc,marcxml")] {
+            let mut runs = Vec::new();
+            for n in 0..repeat {
+                let task = format!("bench-{size}-{}-{n}", formats.replace(',', "-"));
+                runs.push(servers.run(&task, &index.root, formats).await);
+            }
+            runs.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
+            rows.push((format!("{size} entities, {name}"), runs));
+        }
+    }
+    println!("{repeat} runs per case: median (slowest–fastest); CPU in ms per entity; upload included");
+    println!(
+        "{:<28} {:>8} {:>21} {:>8} {:>8} {:>8} {:>9} {:>8}",
+        "case", "entities", "entities/s", "worker", "catalog", "S3", "peak RSS", "file MB"
+    );
+    for (label, runs) in rows {
+        let (slowest, median, fastest) = (&runs[0], &runs[runs.len() / 2], &runs[runs.len() - 1]);
+        let peak = runs.iter().map(|r| r.peak_mb).fold(0.0, f64::max);
+        let per_entity = |s: f64| s * 1000.0 / median.entities as f64;
+        println!(
+            "{:<28} {:>8} {:>7.0} ({:>5.0}–{:>5.0}) {:>8.3} {:>8.3} {:>8.3} {:>6.1} MB {:>8.1}",
+            label,
+            median.entities,
+            median.rate(),
+            slowest.rate(),
+            fastest.rate(),
+            per_entity(median.worker_cpu),
+            per_entity(median.catalog_cpu),
+            per_entity(median.s3_cpu),
+            peak,
+            median.bytes as f64 / 1e6,
+        );
+    }
+}
+
+fn generated_catalog(size: usize) -> (PathBuf, CatalogIndex) {
+    let dir = std::env::temp_dir().join(format!("arke-bench-catalog-{size}"));
+    let index = match CatalogIndex::read(&dir) {
+        Ok(index) => index,
+        Err(_) => catalog::generate(&dir, CatalogSpec { size, seed: 9 }).unwrap(),
+    };
+    (dir, index)
+}
+
+struct Measured {
+    entities: u64,
+    seconds: f64,
+    worker_cpu: f64,
+    catalog_cpu: f64,
+    s3_cpu: f64,
+    peak_mb: f64,
+    bytes: u64,
+}
+
+impl Measured {
+    fn rate(&self) -> f64 {
+        self.entities as f64 / self.seconds
+    }
+}
+
+/// The two server processes; they stop when this is dropped (their standard input closes).
+struct Servers {
+    catalog: Child,
+    catalog_url: String,
+    s3: Child,
+    s3_url: String,
+    s3_dir: PathBuf,
+}
+
+impl Servers {
+    async fn start(catalog_dir: &Path, s3_dir: &Path) -> Servers {
+        let (catalog, catalog_url) = spawn_server("serve-catalog", catalog_dir).await;
+        let (s3, s3_url) = spawn_server("serve-s3", s3_dir).await;
+        Servers { catalog, catalog_url, s3, s3_url, s3_dir: s3_dir.to_owned() }
+    }
+
+    fn worker_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("R2_ENDPOINT", self.s3_url.clone()),
+            ("R2_BUCKET", BUCKET.to_owned()),
+            ("R2_ACCESS_KEY_ID", ACCESS_KEY.to_owned()),
+            ("R2_SECRET_ACCESS_KEY", SECRET_KEY.to_owned()),
+            ("ARKE_API_URL", self.catalog_url.clone()),
+            ("ARKE_IPFS_GATEWAY", self.catalog_url.clone()),
+        ]
+    }
+
+    async fn run(&self, task: &str, root: &str, formats: &str) -> Measured {
+        let servers_before = (cpu_seconds(&self.catalog), cpu_seconds(&self.s3));
+        let children_before = children_cpu_seconds();
+        let started = Instant::now();
+        let out = Command::new(env!("CARGO_BIN_EXE_arke-export-worker"))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(self.worker_env())
+            .env("TASK_ID", task)
+            .env("PI", root)
+            .env("EXPORT_OPTIONS", r#"{"recursive": true, "maxDepth": 50, "parallelBatchSize": 10}"#)
+            .env("EXPORT_FORMAT", formats)
+            .env("ARKE_EXPORT_LOG", "warn")
+            .output()
+            .await
+            .unwrap();
+        let seconds = started.elapsed().as_secs_f64();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let worker_cpu = children_cpu_seconds() - children_before;
+        let task_dir = self.s3_dir.join(BUCKET).join("exports").join(task);
+        let result: TaskResult = serde_json::from_slice(&std::fs::read(task_dir.join("result.json")).unwrap()).unwrap();
+        let _ = std::fs::remove_dir_all(&task_dir);
+        Measured {
+            entities: result.metrics.entities_exported,
+            seconds,
+            worker_cpu,
+            catalog_cpu: cpu_seconds(&self.catalog) - servers_before.0,
+            s3_cpu: cpu_seconds(&self.s3) - servers_before.1,
+            peak_mb: result.metrics.peak_memory_mb,
+            bytes: result.outputs.iter().map(|o| o.size).sum(),
+        }
+    }
+}
+
+/// Starts this binary as `mode DIR`; returns it and the base URL it prints.
+async fn spawn_server(mode: &str, dir: &Path) -> (Child, String) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .arg(mode)
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines.next_line().await.unwrap().expect("the server prints its URL");
+    (child, url)
+}
+
+/// User + system CPU seconds of a running process (`/proc/{pid}/stat`, in clock ticks of 10 ms).
+fn cpu_seconds(child: &Child) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id().unwrap())).unwrap_or_default();
+    ticks(&stat, 11..13)
+}
+
+/// CPU seconds of this process's children that have exited and been waited for (the worker runs).
+fn children_cpu_seconds() -> f64 {
+    ticks(&std::fs::read_to_string("/proc/self/stat").unwrap_or_default(), 13..15)
+}
+
+/// Sum of the stat fields `range` (counted after the command name), in seconds.
+fn ticks(stat: &str, range: std::ops::Range<usize>) -> f64 {
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    range.filter_map(|i| fields.get(i)?.parse::<u64>().ok()).sum::<u64>() as f64 / 100.0
+}
+
+/// Runs until standard input closes (the bench ended or was killed).
+async fn stdin_closed() {
+    let _ = tokio::task::spawn_blocking(|| std::io::Read::read_to_end(&mut std::io::stdin(), &mut Vec::new())).await;
+}
+
+/// A plain static file server over a catalog folder: `/entities/{PI}` → `entities/{PI}.json`,
+/// `/ipfs/{CID}` → `ipfs/{CID}`, read from disk on every request.
+async fn serve_catalog(dir: PathBuf) {
+    type Dir = State<Arc<PathBuf>>;
+    let app = Router::new()
+        .route(
+            "/entities/{pi}",
+            get(|State(d): Dir, UrlPath(pi): UrlPath<String>| async move {
+                file(&d.join("entities"), &pi, ".json", "application/json")
+            }),
+        )
+        .route(
+            "/ipfs/{cid}",
+            get(|State(d): Dir, UrlPath(cid): UrlPath<String>| async move {
+                file(&d.join("ipfs"), &cid, "", "application/octet-stream")
+            }),
+        )
+        .with_state(Arc::new(dir));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    println!("http://{}", listener.local_addr().unwrap());
+    axum::serve(listener, app).with_graceful_shutdown(stdin_closed()).await.unwrap();
+}
+
+fn file(dir: &Path, name: &str, extension: &str, content_type: &'static str) -> Response {
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match std::fs::read(dir.join(format!("{name}{extension}"))) {
+        Ok(body) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn serve_s3(dir: PathBuf) {
+    let s3 = S3Server::start(&dir, BUCKET, ACCESS_KEY, SECRET_KEY).await.unwrap();
+    println!("{}", s3.endpoint);
+    stdin_closed().await;
+}
+
+async fn serve_for_profiling() {
+    let size = std::env::var("ARKE_BENCH_SIZES").ok().and_then(|s| s.split(',').next()?.trim().parse().ok());
+    let (dir, index) = generated_catalog(size.unwrap_or(10_000));
+    let s3_dir = tempfile::tempdir().unwrap();
+    let servers = Servers::start(&dir, s3_dir.path()).await;
+    for (name, value) in servers.worker_env() {
+        println!("export {name}={value}");
+    }
+    println!("export PI={} TASK_ID=profile EXPORT_FORMAT=mods", index.root);
+    println!(r#"export EXPORT_OPTIONS='{{"recursive": true, "maxDepth": 50, "parallelBatchSize": 10}}'"#);
+    println!("# then: perf record -g target/release/arke-export-worker   (Ctrl-C here stops the servers)");
+    let _ = tokio::signal::ctrl_c().await;
+    drop(servers);
+}
