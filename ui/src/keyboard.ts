@@ -72,12 +72,18 @@ export class RovingRows {
       row.tabIndex = mine ? 0 : -1;
       for (const c of row.querySelectorAll<HTMLElement>(CONTROLS)) c.tabIndex = mine ? 0 : -1;
     }
-    // The element focused was rebuilt (its job changed): focus goes to its new element.
-    if (hadFocus && !focused.isConnected) {
-      this.refocus();
+    // Focus was lost in the redraw: the focused element was rebuilt (its job changed; focus goes to
+    // its row's new element), or moved (the rows around it changed; WebKit drops focus to the body
+    // even when the same element is put back): focus goes back.
+    if (hadFocus && document.activeElement !== focused) {
+      const restore = () => {
+        if (focused.isConnected) focused.focus({ preventScroll: true });
+        else this.refocus();
+      };
+      restore();
       // WebKit may settle focus after the redraw (its focus fixup runs with the rendering): check again then.
       requestAnimationFrame(() => {
-        if (document.activeElement === null || document.activeElement === document.body) this.refocus();
+        if (document.activeElement === null || document.activeElement === document.body) restore();
       });
     }
   }

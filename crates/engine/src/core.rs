@@ -39,9 +39,23 @@ pub(crate) struct Inner {
     pub(crate) poll_panics: std::sync::atomic::AtomicU32,
     /// The archive, for titles, Browse and previews.
     pub(crate) catalog: crate::catalog::Catalog,
+    /// True once the last [`crate::Engine`] handle is gone: the tracker's tasks stop, even those that
+    /// still hold this (a re-attach waiting for Fly), so a replaced engine never acts on old settings.
+    pub(crate) stopped: tokio::sync::watch::Sender<bool>,
 }
 
 impl Inner {
+    /// Whether the engine's handles are all gone (see [`Inner::stopped`]).
+    pub(crate) fn is_stopped(&self) -> bool {
+        *self.stopped.borrow()
+    }
+
+    /// Returns once the engine's handles are all gone.
+    pub(crate) async fn until_stopped(&self) {
+        let mut stopped = self.stopped.subscribe();
+        let _ = stopped.wait_for(|s| *s).await;
+    }
+
     /// Saves changed jobs in one transaction (a timeline entry for each `detail`), then tells the
     /// watchers. The only way a job change reaches the store.
     pub(crate) fn save(&self, changes: &mut [(&mut Job, Option<&str>)]) -> Result<(), EngineError> {

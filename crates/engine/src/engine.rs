@@ -22,6 +22,19 @@ use crate::store::{Store, StoreError};
 #[derive(Clone)]
 pub struct Engine {
     pub(crate) inner: Arc<Inner>,
+    /// Shared by the clones: dropped with the last one, it stops the tracker.
+    _stop: Arc<StopOnDrop>,
+}
+
+/// Tells the tracker's tasks to stop when dropped (see [`Inner::stopped`]).
+struct StopOnDrop(std::sync::Weak<Inner>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        if let Some(inner) = self.0.upgrade() {
+            inner.stopped.send_replace(true);
+        }
+    }
 }
 
 impl Engine {
@@ -40,6 +53,7 @@ impl Engine {
     /// jobs' states up to date.
     pub fn open(config: Config, services: Services, data_dir: &Path) -> Result<Engine, EngineError> {
         let store = Store::open(data_dir)?;
+        crate::catalog::cache::open_for(&store, &config.arke_api_url, now_ms())?;
         let installation = crate::installation::load_or_create(data_dir)?;
         let downloads = crate::download_lock::JobLocks::downloads(data_dir);
         let spawns = crate::download_lock::JobLocks::spawns(data_dir);
@@ -63,8 +77,10 @@ impl Engine {
             poll_panics: std::sync::atomic::AtomicU32::new(0),
             reconnecting: std::sync::atomic::AtomicBool::new(false),
             catalog,
+            stopped: tokio::sync::watch::Sender::new(false),
         });
-        Ok(Engine { inner })
+        let stop = Arc::new(StopOnDrop(Arc::downgrade(&inner)));
+        Ok(Engine { inner, _stop: stop })
     }
 
     /// The engine's events (subscribe to follow every job change).

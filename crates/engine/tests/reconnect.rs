@@ -1,5 +1,5 @@
 //! Re-attach runs in the background: with Fly out of reach (it accepts connections and never answers),
-//! the engine starts at once, lists its jobs, and says it is reconnecting.
+//! the engine starts at once, lists its jobs, and says it is reconnecting; dropped, it stops at once.
 
 mod common;
 
@@ -41,4 +41,14 @@ async fn the_engine_starts_at_once_when_fly_does_not_answer() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(started.reconnecting(), "still reconnecting: Fly has not answered");
     assert!(!matches!(events.try_recv(), Ok(JobEvent::Reconnecting { active: false })));
+
+    // Dropped (the app replaces its engine when settings change): the re-attach still waiting for Fly
+    // lets go of it at once, so nothing of the old engine goes on with the old settings. Its events
+    // end when the last of it is gone.
+    drop(started);
+    let gone = tokio::time::timeout(Duration::from_secs(10), async {
+        while !matches!(events.recv().await, Err(tokio::sync::broadcast::error::RecvError::Closed)) {}
+    })
+    .await;
+    assert!(gone.is_ok(), "a dropped engine was kept alive by its re-attach");
 }

@@ -109,6 +109,8 @@ impl App {
             cmd.env(var, dir);
         }
         cmd.envs(env.iter().map(|(k, v)| (k, v)));
+        // Its own process group: WebKitWebDriver and the app go with it, even when a test panics.
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let driver = cmd.spawn().unwrap_or_else(|e| {
             panic!("could not start tauri-driver ({e}): install it with `cargo install tauri-driver --locked`")
         });
@@ -117,13 +119,14 @@ impl App {
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         let client = loop {
-            match ClientBuilder::rustls().expect("rustls client").capabilities(caps.clone()).connect(&url).await {
-                Ok(client) => break client,
-                Err(e) if Instant::now() < deadline => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(250)).await;
-                }
-                Err(e) => panic!("tauri-driver at {url} did not open a session: {e}"),
+            let mut builder = ClientBuilder::rustls().expect("rustls client");
+            let connect = builder.capabilities(caps.clone()).connect(&url);
+            // A session that never opens (the app did not start) fails the test instead of hanging it.
+            match tokio::time::timeout(Duration::from_mins(1), connect).await {
+                Ok(Ok(client)) => break client,
+                Ok(Err(_)) if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(250)).await,
+                Ok(Err(e)) => panic!("tauri-driver at {url} did not open a session: {e}"),
+                Err(elapsed) => panic!("tauri-driver at {url} did not open a session ({elapsed}): did the app start?"),
             }
         };
         App { client, home, driver }
@@ -176,8 +179,7 @@ impl App {
     /// Closes the app and hands back its home, to launch it again on the same state.
     pub async fn close_keep_home(mut self) -> tempfile::TempDir {
         let _ = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        self.stop_driver();
         // Give the app a moment to exit and release its single-instance name and files.
         tokio::time::sleep(Duration::from_millis(800)).await;
         let home = tempfile::Builder::new().prefix("arke-e2e-swap-").tempdir().expect("temp");
@@ -332,10 +334,20 @@ impl App {
     }
 }
 
-impl Drop for App {
-    fn drop(&mut self) {
-        // (close_keep_home already stopped the driver; killing twice is harmless.)
+impl App {
+    /// Stops tauri-driver with its whole process group (WebKitWebDriver and the app).
+    fn stop_driver(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        // (close_keep_home already stopped the driver; killing twice is harmless.) A test that
+        // panicked leaves no app behind to hold the single-instance name for the next one.
+        self.stop_driver();
     }
 }

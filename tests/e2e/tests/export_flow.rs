@@ -5,6 +5,10 @@
 use arke_export_e2e::App;
 use fantoccini::Locator;
 
+/// Each current job row's `data-cost-usd` and its cost text.
+const COSTS: &str = "return [...document.querySelectorAll('[data-testid=job-row]')].map((r) => \
+    [r.dataset.costUsd || '', r.querySelector('[data-testid=job-cost]')?.textContent || '']);";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_download_fail_and_restart() {
     let app = App::launch().await;
@@ -23,6 +27,8 @@ async fn export_download_fail_and_restart() {
     input.send_keys(&typed.replace('\n', "\u{E007}")).await.unwrap();
     // Parsed as you type: wait for the whole list.
     app.wait_text("ids-summary", |t| t == "3 records ready · 1 duplicate removed · 1 invalid").await;
+    // Before export: an estimate for the batch, next to the button.
+    app.wait_text("export-estimate", |t| t.starts_with("≈ $") && t.contains("estimate")).await;
     app.screenshot("02-new-export-parsed").await;
 
     app.click("export-button").await;
@@ -42,6 +48,17 @@ async fn export_download_fail_and_restart() {
     // Downloaded, the batch just started is still in sight (and in the history).
     app.wait_rows("current", 60, |rows| rows.len() == 3 && rows.iter().all(|r| r.1 == "downloaded")).await;
     app.wait_rows("history", 10, |rows| rows.len() == 3).await;
+    // What each cost: machine time from the stand-in's events, priced by the table in Settings.
+    let costs: Vec<(String, String)> = app
+        .wait_js("a cost on every row", 30, COSTS, |c: &Vec<(String, String)>| {
+            c.len() == 3 && c.iter().all(|(usd, _)| usd.parse::<f64>().is_ok_and(|v| v > 0.0))
+        })
+        .await;
+    for (_, text) in &costs {
+        assert!(text.contains("≈ $") && text.contains(" on shared-cpu-1x"), "the row says what it cost: {text}");
+    }
+    app.click("tab-current").await;
+    app.wait_text("batch-cost", |t| t.contains('$')).await;
     app.screenshot("04-downloaded").await;
     let files: Vec<_> = std::fs::read_dir(app.save_dir()).unwrap().map(|e| e.unwrap().path()).collect();
     assert_eq!(files.len(), 3, "{files:?}");

@@ -182,9 +182,10 @@ export function exportPanel(
     await reparse();
     if (!canExport()) return;
     exportButton.disabled = true;
+    const sent = input.value;
     try {
       const submitted = await api.submit(
-        input.value,
+        sent,
         {
           recursive: recursive.checked,
           maxDepth: Number(maxDepth.value) || 0,
@@ -196,7 +197,15 @@ export function exportPanel(
         Math.max(1, Number(perMachine.value) || 1),
         includeMissing.checked,
       );
-      setText("");
+      // What was added while the export was being checked stays in the list for the next one.
+      setText(
+        input.value === sent
+          ? ""
+          : removeIds(
+              input.value,
+              sent.split(/\r?\n/).filter((l) => l.trim() !== ""),
+            ),
+      );
       includeMissing.checked = false;
       const leftOut = submitted.left_out;
       submitNote.textContent = leftOut.length > 0 ? leftOutSummary(leftOut) : "";

@@ -261,8 +261,9 @@ export function jobsPanel(store: JobStore, onError: (m: string) => void, deps: J
         : visibleRange(viewport.scrollTop, viewport.clientHeight || 600, rowPx, rows.length);
     spacer.style.height = `${rows.length * rowPx}px`;
     items.style.transform = `translateY(${start * rowPx}px)`;
-    const wanted = rows.slice(start, end).map(rowElement);
     roving.update(() => {
+      // Built inside the update: a row rebuilt under the focus loses it, and the update gives it back.
+      const wanted = rows.slice(start, end).map(rowElement);
       if (wanted.length !== items.children.length || wanted.some((el, i) => items.children[i] !== el)) {
         items.replaceChildren(...wanted);
       }

@@ -1,8 +1,9 @@
 //! The catalog's part of the [`Engine`]: titles, Browse, previews, the export that leaves out records
 //! the archive does not have, and the folder the save dialog opens in.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use arke_export_contract::env::ExportFormat;
 use arke_export_contract::options::ExportOptions;
@@ -15,6 +16,9 @@ use crate::engine::Engine;
 use crate::error::EngineError;
 use crate::ids::parse_ids;
 use crate::job::{Batch, Job, now_ms};
+
+/// How long an export waits for its records to be looked up (see [`Engine::submit_checked`]).
+const SUBMIT_LOOKUP_LIMIT: Duration = Duration::from_secs(15);
 
 /// The `app_state` key of the folder the last download went to.
 const LAST_DOWNLOAD_DIR: &str = "last_download_dir";
@@ -49,7 +53,7 @@ impl Engine {
 
     /// [`Engine::submit_formats`] after looking every ID up: those the archive answers 404 for are left
     /// out (unless `include_missing`), and each job carries its first record's title. An archive that
-    /// cannot be reached leaves everything in. Fails with `no_records` when nothing is left.
+    /// cannot be reached, or does not answer within [`SUBMIT_LOOKUP_LIMIT`], leaves the rest in. Fails with `no_records` when nothing is left.
     pub async fn submit_checked(
         &self,
         ids_text: &str,
@@ -59,9 +63,20 @@ impl Engine {
         include_missing: bool,
     ) -> Result<Submitted, EngineError> {
         let ids = parse_ids(ids_text).ids;
+        // Refused options are refused before the archive is asked anything.
+        options.validate()?;
         let mut infos = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(MAX_LOOKUP) {
-            infos.extend(self.lookup_records(chunk).await?);
+        let lookups = async {
+            for chunk in ids.chunks(MAX_LOOKUP) {
+                infos.extend(self.lookup_records(chunk).await?);
+            }
+            Ok::<(), EngineError>(())
+        };
+        // A slow archive delays the export by at most this much: what was not looked up by then is kept.
+        if let Ok(looked_up) = tokio::time::timeout(SUBMIT_LOOKUP_LIMIT, lookups).await {
+            looked_up?;
+        } else {
+            tracing::warn!("the archive was slow: {} of {} records looked up before export", infos.len(), ids.len());
         }
         let titles: HashMap<String, String> =
             infos.iter().filter_map(|i| Some((i.pi.clone(), i.title.clone()?))).collect();
@@ -70,7 +85,8 @@ impl Engine {
         } else {
             infos.iter().filter(|i| i.status == RecordStatus::Missing).map(|i| i.pi.clone()).collect()
         };
-        let kept: Vec<&String> = ids.iter().filter(|pi| !left_out.contains(pi)).collect();
+        let missing: HashSet<&String> = left_out.iter().collect();
+        let kept: Vec<&String> = ids.iter().filter(|pi| !missing.contains(pi)).collect();
         if kept.is_empty() && !ids.is_empty() {
             return Err(EngineError::NoRecords(format!(
                 "the archive has none of them: {}",

@@ -62,6 +62,23 @@ pub(crate) fn put(store: &Store, known: &Known, now: i64) -> Result<(), StoreErr
     Ok(())
 }
 
+/// The `app_state` key of the archive whose answers the cache holds.
+const CACHED_ARCHIVE: &str = "record_cache_archive";
+/// Entries not looked at for this long are dropped when the engine opens.
+const KEPT_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+/// Readies the cache for answers from `archive` (its API URL): one archive's titles are never shown
+/// for another's records, so a change of archive empties it; entries unused for 30 days go too.
+pub(crate) fn open_for(store: &Store, archive: &str, now: i64) -> Result<(), StoreError> {
+    if state(store, CACHED_ARCHIVE)?.as_deref() == Some(archive) {
+        store.conn().execute("DELETE FROM record_cache WHERE checked_at < ?1", params![now.saturating_sub(KEPT_MS)])?;
+    } else {
+        store.conn().execute("DELETE FROM record_cache", [])?;
+        set_state(store, CACHED_ARCHIVE, archive)?;
+    }
+    Ok(())
+}
+
 /// A small fact kept between runs (`app_state`).
 pub(crate) fn state(store: &Store, key: &str) -> Result<Option<String>, StoreError> {
     let conn = store.conn();
@@ -115,6 +132,23 @@ mod tests {
         drop(store);
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(latest(&store, pi).unwrap().unwrap().0.info.title.as_deref(), Some("Newest"));
+    }
+
+    #[test]
+    fn another_archive_starts_from_an_empty_cache_and_old_entries_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let (a, b) = ("01ARZ3NDEKTSV4RRFFQ69G5FAV", "01ARZ3NDEKTSV4RRFFQ69G5FAX");
+        open_for(&store, "https://staging.example", 0).unwrap();
+        put(&store, &info(a, "1", "Staging title"), KEPT_MS).unwrap();
+        put(&store, &info(b, "1", "Old"), 10).unwrap();
+        // The same archive: kept, except what nobody looked at for 30 days.
+        open_for(&store, "https://staging.example", KEPT_MS + 20).unwrap();
+        assert!(latest(&store, a).unwrap().is_some());
+        assert!(latest(&store, b).unwrap().is_none(), "unused for 30 days");
+        // Another archive: nothing of the first one's answers is shown for its records.
+        open_for(&store, "https://arke.example", KEPT_MS + 30).unwrap();
+        assert!(latest(&store, a).unwrap().is_none());
     }
 
     #[test]

@@ -117,7 +117,7 @@ pub fn estimate(
             has_result: true,
             listings: seconds / f64::from(config.poll_interval_s.max(1)) / running_together,
         });
-        R2Requests { class_a: one.class_a * machines, class_b: one.class_b * machines }
+        R2Requests { class_a: one.class_a.saturating_mul(machines), class_b: one.class_b.saturating_mul(machines) }
     };
     let cost_usd = cost_of(&config.prices, &size, machine_seconds, requests, 0, 0.0).total();
     ExportEstimate {

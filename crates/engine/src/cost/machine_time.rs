@@ -14,6 +14,9 @@ pub struct MachineTime {
     pub complete: bool,
 }
 
+/// The most machine time one job is taken to have used: 30 days.
+pub const MAX_MACHINE_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
 /// The time of a machine whose events (in any order; Fly sends them newest first) are `events`;
 /// `None` when there are none. A run still open at the end is counted to `until_ms` (if given).
 pub fn machine_time(events: &[MachineEvent], until_ms: Option<i64>) -> Option<MachineTime> {
@@ -39,7 +42,8 @@ pub fn machine_time(events: &[MachineEvent], until_ms: Option<i64>) -> Option<Ma
     if let (Some(since), Some(until)) = (running_since, until_ms) {
         total_ms = total_ms.saturating_add(until.saturating_sub(since).max(0));
     }
-    Some(MachineTime { seconds: total_ms as f64 / 1000.0, complete })
+    // Timestamps come from Fly: nonsense ones (an exit in the year 292 million) cost at most this much.
+    Some(MachineTime { seconds: total_ms.min(MAX_MACHINE_MS) as f64 / 1000.0, complete })
 }
 
 #[cfg(test)]
@@ -97,5 +101,12 @@ mod tests {
         assert_eq!(machine_time(&events, None), Some(MachineTime { seconds: 0.0, complete: false }));
         let same_ms = vec![event("exit", 5_000), event("start", 5_000)];
         assert_eq!(machine_time(&same_ms, None), Some(MachineTime { seconds: 0.0, complete: true }));
+    }
+
+    #[test]
+    fn nonsense_timestamps_are_capped_not_trusted() {
+        let events = newest_first(vec![event("start", i64::MIN), event("exit", i64::MAX)]);
+        let capped = MAX_MACHINE_MS as f64 / 1000.0;
+        assert_eq!(machine_time(&events, None), Some(MachineTime { seconds: capped, complete: true }));
     }
 }

@@ -69,22 +69,41 @@ pub fn upload_requests(size: u64) -> u64 {
 /// Progress PUTs: `progress.json` and its marker per change of the counts, at most one change per
 /// interval and per record (the first snapshot included).
 pub fn progress_requests(records: u64, machine_seconds: f64) -> u64 {
-    let snapshots_by_time = (machine_seconds.max(0.0) / PROGRESS_INTERVAL_S).floor() as u64 + 1;
-    2 * snapshots_by_time.min(records.saturating_add(1))
+    // `as` saturates (and NaN is 0): remote or typed numbers can be anything.
+    let snapshots_by_time = ((machine_seconds.max(0.0) / PROGRESS_INTERVAL_S).floor() as u64).saturating_add(1);
+    snapshots_by_time.min(records.saturating_add(1)).saturating_mul(2)
 }
 
 /// The estimate for one job.
 pub fn estimate(activity: &JobActivity) -> R2Requests {
-    let files: u64 = activity.file_sizes.iter().map(|s| upload_requests(*s)).sum();
+    let files = activity.file_sizes.iter().fold(0u64, |n, s| n.saturating_add(upload_requests(*s)));
     let result = u64::from(activity.has_result);
-    let worker = files + result + progress_requests(activity.records, activity.machine_seconds);
+    let worker =
+        files.saturating_add(result).saturating_add(progress_requests(activity.records, activity.machine_seconds));
     let listings = activity.listings.max(0.0).round() as u64;
-    R2Requests { class_a: worker + listings, class_b: result + activity.file_sizes.len() as u64 }
+    R2Requests {
+        class_a: worker.saturating_add(listings),
+        class_b: result.saturating_add(activity.file_sizes.len() as u64),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nonsense_numbers_saturate_instead_of_panicking() {
+        assert_eq!(progress_requests(u64::MAX, f64::MAX), u64::MAX);
+        assert_eq!(progress_requests(3, f64::NAN), 2, "NaN seconds: one snapshot");
+        let activity = JobActivity {
+            records: u64::MAX,
+            machine_seconds: f64::INFINITY,
+            file_sizes: vec![u64::MAX, u64::MAX],
+            has_result: true,
+            listings: f64::MAX,
+        };
+        assert_eq!(estimate(&activity).class_a, u64::MAX);
+    }
 
     #[test]
     fn uploads_are_one_put_or_a_multipart_upload() {

@@ -54,8 +54,13 @@ pub(crate) fn start(inner: &Arc<Inner>) {
 
 async fn reattach_in_background(inner: Weak<Inner>) {
     let Some(inner) = inner.upgrade() else { return };
-    if let Err(e) = reattach::reattach(&inner).await {
-        tracing::warn!("re-attaching jobs after start: {e}");
+    tokio::select! {
+        done = reattach::reattach(&inner) => {
+            if let Err(e) = done {
+                tracing::warn!("re-attaching jobs after start: {e}");
+            }
+        }
+        () = inner.until_stopped() => return,
     }
     inner.reconnecting.store(false, std::sync::atomic::Ordering::SeqCst);
     inner.events.send(JobEvent::Reconnecting { active: false });
@@ -63,7 +68,7 @@ async fn reattach_in_background(inner: Weak<Inner>) {
 
 async fn spawner(inner: Weak<Inner>) {
     loop {
-        let Some(inner) = inner.upgrade() else { return };
+        let Some(inner) = inner.upgrade().filter(|i| !i.is_stopped()) else { return };
         let progressed = spawn::spawn_next(&inner).await.unwrap_or_else(|e| {
             tracing::warn!("spawning: {e}");
             false
@@ -81,7 +86,7 @@ async fn spawner(inner: Weak<Inner>) {
 async fn poller(inner: Weak<Inner>) {
     let mut state = PollState::tracking();
     loop {
-        let Some(inner) = inner.upgrade() else { return };
+        let Some(inner) = inner.upgrade().filter(|i| !i.is_stopped()) else { return };
         let interval = Duration::from_secs(u64::from(inner.config.poll_interval_s));
         let round = tokio::spawn(async move {
             let result = poll_once(&inner, &mut state).await;
