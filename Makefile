@@ -73,7 +73,7 @@ dist: deps ui sidecars
 	rm -rf $(BUNDLE)/deb $(BUNDLE)/rpm  # one package of each kind: this version's
 	cd src-tauri && $(TAURI) build $(TAURI_PROFILE_FLAG) --bundles $(DIST_BUNDLES) --config tauri.dist.conf.json \
 	  -- --locked $$(../scripts/stage-sidecars.sh --cargo-args)
-	@ls -l $(BUNDLE)/*/*.deb $(BUNDLE)/*/*.rpm 2>/dev/null
+	@find $(BUNDLE) -maxdepth 2 \( -name '*.deb' -o -name '*.rpm' \) -exec ls -l {} +
 
 # The app, worker and CLI ($(DIST_PROFILE)); the last two copied where tauri.dist.conf.json expects them.
 sidecars:
