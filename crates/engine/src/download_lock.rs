@@ -62,6 +62,13 @@ impl JobLocks {
         Some(guard)
     }
 
+    /// Deletes the lock file of a job that is gone, unless someone holds its lock right now.
+    pub(crate) fn forget(&self, job_id: &str) {
+        if let Some(_guard) = self.acquire(job_id) {
+            let _ = std::fs::remove_file(self.dir.join(format!("{job_id}.lock")));
+        }
+    }
+
     /// Whether the job's lock is held now (here or in another process).
     pub(crate) fn busy(&self, job_id: &str) -> bool {
         self.acquire(job_id).is_none()
@@ -82,5 +89,18 @@ mod tests {
         assert!(!here.busy("job_2"));
         drop(guard);
         assert!(!here.busy("job_1") && !other_process.busy("job_1"));
+    }
+
+    #[test]
+    fn a_forgotten_job_leaves_no_lock_file_unless_its_lock_is_held() {
+        let dir = tempfile::tempdir().unwrap();
+        let locks = JobLocks::spawns(dir.path());
+        let file = dir.path().join("spawning").join("job_1.lock");
+        let guard = locks.acquire("job_1").unwrap();
+        locks.forget("job_1");
+        assert!(file.exists(), "held: kept");
+        drop(guard);
+        locks.forget("job_1");
+        assert!(!file.exists());
     }
 }

@@ -260,6 +260,9 @@ impl Engine {
         // Its folder in the bucket goes in the next clean-up round (or, after a restart, once it is
         // older than the retention).
         self.inner.cleanup.forget(&job.task_id);
+        // Its lock files go too (nothing takes a removed job's locks again).
+        self.inner.downloads.forget(&job.id);
+        self.inner.spawns.forget(&job.id);
         self.inner.events.send(JobEvent::Removed { job_id: job.id });
         Ok(())
     }

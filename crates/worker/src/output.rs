@@ -122,6 +122,19 @@ impl<'a> Writers<'a> {
         })
     }
 
+    /// The export failed: each upload is told its file is abandoned and awaited, so that a multipart
+    /// upload it started is aborted before the machine exits (not left for the bucket's lifecycle rule).
+    pub async fn abandon(self) {
+        for f in self.files {
+            let FormatFile { out, upload, temp, .. } = f;
+            drop(out);
+            if let Ok(Err(e)) = upload.await {
+                tracing::debug!("abandoned upload: {e}");
+            }
+            drop(temp);
+        }
+    }
+
     /// Flushes and closes every file; their uploads send what is left.
     pub fn finish(self) -> std::io::Result<Vec<Written>> {
         self.files

@@ -105,7 +105,13 @@ async fn export_and_upload(
     let mut writers = Writers::create(config, bucket, &links, &today)
         .map_err(|e| (None, format!("could not create a temporary file: {e}")))?;
     let plan = Plan { roots: &config.pis, options: &config.options, single_record: config.single_record() };
-    let stats = export::export(&plan, source, &mut writers, counters).await.map_err(|e| (None, e.to_string()))?;
+    let stats = match export::export(&plan, source, &mut writers, counters).await {
+        Ok(stats) => stats,
+        Err(e) => {
+            writers.abandon().await;
+            return Err((None, e.to_string()));
+        }
+    };
     let files = writers.finish().map_err(|e| (None, format!("writing the export files failed: {e}")))?;
     // Each file has been uploading while it was written: wait for the rest of each.
     let uploads = files.into_iter().map(|mut file| async move {

@@ -20,6 +20,17 @@ use crate::job::{Batch, Job, now_ms};
 /// How long an export waits for its records to be looked up (see [`Engine::submit_checked`]).
 const SUBMIT_LOOKUP_LIMIT: Duration = Duration::from_secs(15);
 
+/// How long Browse and Preview wait for the archive in all (each request has its own, shorter limit;
+/// a chain of them, e.g. a deep collection's ancestors, has this one).
+const OPEN_LIMIT: Duration = Duration::from_secs(45);
+
+async fn within_limit<T>(call: impl Future<Output = Result<T, super::CatalogError>>) -> Result<T, EngineError> {
+    match tokio::time::timeout(OPEN_LIMIT, call).await {
+        Ok(answer) => Ok(answer?),
+        Err(_) => Err(super::CatalogError::Unavailable(format!("no answer within {} s", OPEN_LIMIT.as_secs())).into()),
+    }
+}
+
 /// The `app_state` key of the folder the last download went to.
 const LAST_DOWNLOAD_DIR: &str = "last_download_dir";
 
@@ -42,13 +53,15 @@ impl Engine {
     }
 
     /// A collection for Browse: `None` opens the archive's origin (`GET /arke`, or the `ORIGIN_PI` record).
+    /// An archive that has not answered within [`OPEN_LIMIT`] is `unavailable`.
     pub async fn browse_open(&self, pi: Option<&str>) -> Result<BrowseNode, EngineError> {
-        Ok(self.inner.catalog.browse(&self.inner.store, pi, now_ms()).await?)
+        within_limit(self.inner.catalog.browse(&self.inner.store, pi, now_ms())).await
     }
 
-    /// The `<mods>` element a single-record export of `pi` writes, made by the worker's own crosswalk.
+    /// The `<mods>` element a single-record export of `pi` writes, made by the worker's own crosswalk
+    /// (within [`OPEN_LIMIT`]).
     pub async fn preview_record(&self, pi: &str) -> Result<RecordPreview, EngineError> {
-        Ok(self.inner.catalog.preview(pi, &today_utc(now_ms())).await?)
+        within_limit(self.inner.catalog.preview(pi, &today_utc(now_ms()))).await
     }
 
     /// [`Engine::submit_formats`] after looking every ID up: those the archive answers 404 for are left
