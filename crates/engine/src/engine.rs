@@ -430,8 +430,10 @@ impl Engine {
         Ok(())
     }
 
-    /// Stops every sandbox machine and waits for it (sandbox mode); a no-op in Fly mode.
+    /// Stops the tracker (even while other handles of this engine are still around: the app replacing
+    /// its engine), and every sandbox machine, waiting for them (sandbox mode).
     pub async fn shutdown(&self) {
+        self.inner.stopped.send_replace(true);
         if let Some(sandbox) = &self.inner.services.sandbox {
             sandbox.fly.shutdown().await;
         }
