@@ -53,7 +53,10 @@ impl Engine {
     /// jobs' states up to date.
     pub fn open(config: Config, services: Services, data_dir: &Path) -> Result<Engine, EngineError> {
         let store = Store::open(data_dir)?;
-        crate::catalog::cache::open_for(&store, &config.arke_api_url, now_ms())?;
+        // Housekeeping of a cache: a store that refuses it now still opens (the next start tries again).
+        if let Err(e) = crate::catalog::cache::open_for(&store, &config.arke_api_url, now_ms()) {
+            tracing::warn!("readying the title cache: {e}");
+        }
         let installation = crate::installation::load_or_create(data_dir)?;
         let downloads = crate::download_lock::JobLocks::downloads(data_dir);
         let spawns = crate::download_lock::JobLocks::spawns(data_dir);

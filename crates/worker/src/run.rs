@@ -108,7 +108,10 @@ async fn export_and_upload(
     let stats = match export::export(&plan, source, &mut writers, counters).await {
         Ok(stats) => stats,
         Err(e) => {
-            writers.abandon().await;
+            // Bounded: a bucket that does not answer must not keep the failure from being reported.
+            if tokio::time::timeout(Duration::from_secs(30), writers.abandon()).await.is_err() {
+                tracing::warn!("the abandoned uploads did not end within 30 s");
+            }
             return Err((None, e.to_string()));
         }
     };

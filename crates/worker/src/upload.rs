@@ -85,6 +85,12 @@ pub fn upload_growing(
         if result.is_err()
             && let Some(id) = &upload.multipart_id
         {
+            // Parts still on their way are stopped first: a part that arrives after the abort could
+            // outlive it.
+            for part in upload.parts.drain(..) {
+                part.abort();
+                let _ = part.await;
+            }
             upload.bucket.abort_multipart(&upload.key, id).await;
         }
         result

@@ -18,6 +18,8 @@ pub struct App {
     pub client: Client,
     pub home: tempfile::TempDir,
     driver: Child,
+    /// The driver's process group was stopped (never signalled twice: its id may be reused).
+    stopped: bool,
 }
 
 /// The built app binary: `ARKE_EXPORT_APP`, else `<target dir>/debug/arke-export-desktop`.
@@ -129,7 +131,7 @@ impl App {
                 Err(elapsed) => panic!("tauri-driver at {url} did not open a session ({elapsed}): did the app start?"),
             }
         };
-        App { client, home, driver }
+        App { client, home, driver, stopped: false }
     }
 
     /// Waits until the element with this `data-testid` has text for which `ok` is true; returns the text.
@@ -179,9 +181,10 @@ impl App {
     /// Closes the app and hands back its home, to launch it again on the same state.
     pub async fn close_keep_home(mut self) -> tempfile::TempDir {
         let _ = self.client.clone().close().await;
-        self.stop_driver();
-        // Give the app a moment to exit and release its single-instance name and files.
+        // Give the app a moment to exit on its own (it stops its sandbox machines) and release its
+        // single-instance name and files; then whatever is left of the driver's group goes.
         tokio::time::sleep(Duration::from_millis(800)).await;
+        self.stop_driver();
         let home = tempfile::Builder::new().prefix("arke-e2e-swap-").tempdir().expect("temp");
         std::mem::replace(&mut self.home, home)
     }
@@ -337,6 +340,9 @@ impl App {
 impl App {
     /// Stops tauri-driver with its whole process group (WebKitWebDriver and the app).
     fn stop_driver(&mut self) {
+        if std::mem::replace(&mut self.stopped, true) {
+            return;
+        }
         let group = format!("-{}", self.driver.id());
         let _ = Command::new("kill").args(["-KILL", "--", &group]).stderr(Stdio::null()).status();
         let _ = self.driver.kill();

@@ -78,7 +78,10 @@ export function exportPanel(
     { "data-testid": "export-button", class: "primary", type: "submit", disabled: true },
     "Export MODS",
   );
-  const canExport = () => parsed.ids.length > 0 && chosenFormats().length > 0;
+  /** An export is being sent (its records looked up first): a second one waits for it. */
+  let submitting = false;
+  const listReady = () => parsed.ids.length > 0 && chosenFormats().length > 0;
+  const canExport = () => !submitting && listReady();
   const estimate = costEstimate();
   const updateButton = () => {
     exportButton.textContent = exportButtonLabel(chosenFormats());
@@ -179,11 +182,13 @@ export function exportPanel(
   }
 
   async function submit(): Promise<void> {
-    await reparse();
-    if (!canExport()) return;
+    if (submitting) return;
+    submitting = true;
     exportButton.disabled = true;
-    const sent = input.value;
     try {
+      await reparse();
+      if (!listReady()) return;
+      const sent = input.value;
       const submitted = await api.submit(
         sent,
         {
@@ -214,6 +219,7 @@ export function exportPanel(
     } catch (e) {
       onError(errorText(e));
     } finally {
+      submitting = false;
       updateButton();
     }
   }

@@ -104,6 +104,14 @@ pub(crate) async fn spawn_job(inner: &Inner, id: &str) -> Result<bool, EngineErr
     };
     // Only this installation's machines are ever cleaned up by it (see reattach).
     request.config.metadata.insert(METADATA_INSTALLATION.into(), inner.installation.clone());
+    // An engine replaced meanwhile (new settings) creates nothing with its old ones: the job waits in
+    // the queue for the engine that replaced it.
+    if inner.is_stopped() {
+        unless_moved(
+            inner.transition(&mut job, Some("engine stopped before its machine was created"), |j| j.requeue(None)),
+        )?;
+        return Ok(false);
+    }
     match inner.services.fly.create(&request).await {
         Ok(machine) => {
             let detail = format!("machine {} created in {}", machine.id, machine.region);
