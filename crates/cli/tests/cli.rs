@@ -1,9 +1,13 @@
 //! The `arke-export` command line: verbs, flags, exit codes (0 ok, 1 failure, 2 usage), `--json`.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use arke_export_sandbox::CatalogSpec;
+
+mod common;
+
+use common::text;
 
 fn cli(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     cli_with(home, args, stdin, &[])
@@ -11,28 +15,9 @@ fn cli(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
 
 /// [`cli`] with more environment variables (they win over the defaults).
 fn cli_with(home: &Path, args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_arke-export"));
-    cmd.args(args)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("FLY_API_TOKEN", "token-from-the-environment")
-        .env("R2_SECRET_ACCESS_KEY", "secret-from-the-environment")
-        .env("ARKE_EXPORT_WORKER_BIN", arke_export_sandbox::default_worker_binary())
-        .envs(env.iter().copied())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    if let Some(text) = stdin {
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    let defaults =
+        [("FLY_API_TOKEN", "token-from-the-environment"), ("R2_SECRET_ACCESS_KEY", "secret-from-the-environment")];
+    common::run(home, args, stdin, &[&defaults[..], env].concat())
 }
 
 #[test]

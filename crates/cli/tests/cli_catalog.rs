@@ -2,30 +2,16 @@
 //! for, `--include-missing` sends them anyway, `jobs`/`status` show titles, `preview` prints MODS.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use arke_export_sandbox::{CatalogIndex, CatalogSpec};
 
-fn cli(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_arke-export"));
-    cmd.args(args)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("ARKE_EXPORT_WORKER_BIN", arke_export_sandbox::default_worker_binary())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    if let Some(text) = stdin {
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
+mod common;
 
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+use common::text;
+
+fn cli(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    common::run(home, args, stdin, &[])
 }
 
 fn json(o: &Output) -> serde_json::Value {

@@ -3,42 +3,30 @@
 //! job says why. A 429 (with `Retry-After`) is waited out, never a reason to return.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use arke_export_sandbox::fly::faults::FailCreates;
 use arke_export_sandbox::fly::{FaultRequest, apply_faults};
 use arke_export_sandbox::{CatalogSource, CatalogSpec, SANDBOX_APP, Sandbox, SandboxOptions};
 
+mod common;
+
+use common::text;
+
 /// The CLI in Fly mode, pointed at the sandbox (what `arke-export sandbox` prints), its ID list on stdin.
 fn cli(home: &Path, sandbox: &Sandbox, args: &[&str], stdin: &str) -> Output {
     let e = sandbox.endpoints();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_arke-export"))
-        .args(args)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("ARKE_EXPORT_MODE", "fly")
-        .env("ARKE_EXPORT_FLY_API_URL", &e.fly_api_url)
-        .env("ARKE_EXPORT_FLY_APP", &e.fly_app)
-        .env("ARKE_EXPORT_FLY_REGION", &e.fly_region)
-        .env("ARKE_EXPORT_FLY_IMAGE", "arke-export-worker:sandbox")
-        .env("ARKE_EXPORT_R2_ENDPOINT", &e.r2_endpoint)
-        .env("ARKE_EXPORT_R2_BUCKET", &e.r2_bucket)
-        .env("ARKE_EXPORT_R2_ACCESS_KEY_ID", &e.r2_access_key_id)
-        .env("ARKE_EXPORT_ARKE_API_URL", &e.arke_api_url)
-        .env("ARKE_EXPORT_IPFS_GATEWAY", &e.ipfs_gateway)
-        .env("FLY_API_TOKEN", &e.fly_api_token)
-        .env("R2_SECRET_ACCESS_KEY", &e.r2_secret_access_key)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    let settings: Vec<(String, String)> = e
+        .fly_mode_settings("arke-export-worker:sandbox")
+        .into_iter()
+        .map(|(k, v)| (format!("ARKE_EXPORT_{k}"), v))
+        .chain([
+            ("FLY_API_TOKEN".to_owned(), e.fly_api_token.clone()),
+            ("R2_SECRET_ACCESS_KEY".to_owned(), e.r2_secret_access_key.clone()),
+        ])
+        .collect();
+    let env: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    common::run(home, args, Some(stdin), &env)
 }
 
 fn fail(status: u16, count: u32) -> FailCreates {

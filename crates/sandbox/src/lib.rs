@@ -109,6 +109,26 @@ impl std::fmt::Debug for Endpoints {
     }
 }
 
+impl Endpoints {
+    /// The app's and the CLI's settings for Fly mode against these stand-ins (keys without their
+    /// `ARKE_EXPORT_` prefix; the secrets are not among them), with `image` as the worker image: the
+    /// sandbox's Fly runs its own worker whatever the image is called.
+    pub fn fly_mode_settings(&self, image: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("MODE", "fly".to_owned()),
+            ("FLY_API_URL", self.fly_api_url.clone()),
+            ("FLY_APP", self.fly_app.clone()),
+            ("FLY_IMAGE", image.to_owned()),
+            ("FLY_REGION", self.fly_region.clone()),
+            ("R2_ENDPOINT", self.r2_endpoint.clone()),
+            ("R2_BUCKET", self.r2_bucket.clone()),
+            ("R2_ACCESS_KEY_ID", self.r2_access_key_id.clone()),
+            ("ARKE_API_URL", self.arke_api_url.clone()),
+            ("IPFS_GATEWAY", self.ipfs_gateway.clone()),
+        ]
+    }
+}
+
 /// The app secret that holds the worker's R2 secret (the worker reads this variable).
 pub const WORKER_SECRET_NAME: &str = "R2_SECRET_ACCESS_KEY";
 

@@ -13,19 +13,8 @@ use arke_export_sandbox::{CatalogIndex, Sandbox, SandboxOptions, worker_binary_n
 /// Fly-mode settings (and the two secrets, from the environment) pointing the app at `sandbox`.
 fn fly_mode_env(sandbox: &Sandbox) -> Vec<(String, String)> {
     let e = sandbox.endpoints();
-    let settings = [
-        ("MODE", "fly".to_owned()),
-        ("FLY_API_URL", e.fly_api_url),
-        ("FLY_APP", e.fly_app),
-        ("FLY_IMAGE", "registry.fly.io/arke-export-worker:e2e".to_owned()),
-        ("FLY_REGION", e.fly_region),
-        ("R2_ENDPOINT", e.r2_endpoint),
-        ("R2_BUCKET", e.r2_bucket),
-        ("R2_ACCESS_KEY_ID", e.r2_access_key_id),
-        ("ARKE_API_URL", e.arke_api_url),
-        ("IPFS_GATEWAY", e.ipfs_gateway),
-        ("POLL_INTERVAL_S", "1".to_owned()),
-    ];
+    let mut settings = e.fly_mode_settings("registry.fly.io/arke-export-worker:e2e");
+    settings.push(("POLL_INTERVAL_S", "1".to_owned()));
     let mut env: Vec<(String, String)> = settings.into_iter().map(|(k, v)| (format!("ARKE_EXPORT_{k}"), v)).collect();
     env.push(("FLY_API_TOKEN".to_owned(), e.fly_api_token));
     env.push(("R2_SECRET_ACCESS_KEY".to_owned(), e.r2_secret_access_key));

@@ -66,20 +66,9 @@ impl External {
 
     /// Fly-mode settings that point at the sandbox.
     pub(crate) fn config(&self, extra: &[(&str, String)]) -> Config {
-        let e = self.sandbox.endpoints();
-        let mut pairs = vec![
-            ("MODE", "fly".to_owned()),
-            ("FLY_API_URL", e.fly_api_url),
-            ("FLY_APP", e.fly_app),
-            ("FLY_IMAGE", "registry.fly.io/arke-export-worker:test".to_owned()),
-            ("FLY_REGION", e.fly_region),
-            ("R2_ENDPOINT", e.r2_endpoint),
-            ("R2_BUCKET", e.r2_bucket),
-            ("R2_ACCESS_KEY_ID", e.r2_access_key_id),
-            ("ARKE_API_URL", e.arke_api_url),
-            ("IPFS_GATEWAY", e.ipfs_gateway),
-            ("POLL_INTERVAL_S", "1".to_owned()),
-        ];
+        let mut pairs: Vec<(&str, String)> =
+            self.sandbox.endpoints().fly_mode_settings("registry.fly.io/arke-export-worker:test");
+        pairs.push(("POLL_INTERVAL_S", "1".to_owned()));
         pairs.extend(extra.iter().cloned());
         config(&pairs)
     }
