@@ -7,6 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::Semaphore;
 
+use crate::http::{HttpClient, HttpError, REQUEST_TIMEOUT, next_chunk};
 use crate::model::Manifest;
 use crate::retry::{self, Outcome, Verdict};
 use arke_export_contract::env::SourceConfig;
@@ -66,7 +67,7 @@ pub fn valid_cid(cid: &str) -> bool {
 /// A client for the Arke API and gateway that never has more than `parallel` requests in flight.
 #[derive(Clone)]
 pub struct Source {
-    http: reqwest::Client,
+    http: HttpClient,
     config: Arc<SourceConfig>,
     slots: Arc<Semaphore>,
     parallel: usize,
@@ -74,16 +75,8 @@ pub struct Source {
 
 impl Source {
     pub fn new(config: SourceConfig, parallel: usize) -> Source {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_mins(1))
-            .pool_max_idle_per_host(parallel.max(1))
-            .tcp_nodelay(true)
-            .user_agent(concat!("arke-export/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .expect("the HTTP client's settings are valid");
         Source {
-            http,
+            http: HttpClient::new(parallel),
             config: Arc::new(config),
             slots: Arc::new(Semaphore::new(parallel.max(1))),
             parallel: parallel.max(1),
@@ -102,9 +95,9 @@ impl Source {
     /// `GET {api}/entities/{pi}`.
     pub async fn manifest(&self, pi: &Pi) -> Result<Manifest, FetchError> {
         let url = format!("{}/entities/{pi}", self.config.api_url);
-        let what = format!("manifest of {pi}");
-        let body = self.get(&url, &what, None).await?;
-        serde_json::from_slice(&body).map_err(|e| FetchError::BadManifest { what, reason: e.to_string() })
+        let body = self.get(&url, || format!("manifest of {pi}"), None).await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| FetchError::BadManifest { what: format!("manifest of {pi}"), reason: e.to_string() })
     }
 
     /// `GET {gateway}/ipfs/{cid}`.
@@ -119,35 +112,30 @@ impl Source {
             return Err(FetchError::BadCid(shown));
         }
         let url = format!("{}/ipfs/{cid}", self.config.ipfs_gateway);
-        self.get(&url, &format!("component {cid}"), budget).await
+        self.get(&url, || format!("component {cid}"), budget).await
     }
 
-    async fn get(&self, url: &str, what: &str, budget: Option<&RecordBudget>) -> Result<Bytes, FetchError> {
+    /// `what` names the request in an error (built only when one is reported).
+    async fn get(
+        &self,
+        url: &str,
+        what: impl Fn() -> String,
+        budget: Option<&RecordBudget>,
+    ) -> Result<Bytes, FetchError> {
         let mut attempt = 0;
         loop {
             attempt += 1;
             let (outcome, retry_after, error) = {
                 let _slot = self.slots.acquire().await.expect("the semaphore is never closed");
-                match self.http.get(url).send().await {
-                    Ok(resp) if resp.status().is_success() => match read_capped(resp, what, budget).await {
-                        Ok(body) => return Ok(body),
-                        Err(e @ (FetchError::TooLarge { .. } | FetchError::RecordTooLarge { .. })) => return Err(e),
-                        Err(e) => (Outcome::Transport, None, e),
-                    },
-                    Ok(resp) => {
-                        let status = resp.status().as_u16();
-                        let retry_after = resp
-                            .headers()
-                            .get(reqwest::header::RETRY_AFTER)
-                            .and_then(|v| v.to_str().ok())
-                            .and_then(|v| v.trim().parse::<u64>().ok())
-                            .map(Duration::from_secs);
-                        (Outcome::Status(status), retry_after, FetchError::Status { what: what.to_owned(), status })
-                    }
-                    Err(e) => {
-                        let reason = if e.is_timeout() { "timed out".to_owned() } else { transport_reason(&e) };
-                        (Outcome::Transport, None, FetchError::Transport { what: what.to_owned(), reason })
-                    }
+                match tokio::time::timeout(REQUEST_TIMEOUT, self.attempt(url, &what, budget)).await {
+                    Ok(Ok(body)) => return Ok(body),
+                    Ok(Err(Attempt::Final(e))) => return Err(e),
+                    Ok(Err(Attempt::Failed(outcome, retry_after, e))) => (outcome, retry_after, e),
+                    Err(_) => (
+                        Outcome::Transport,
+                        None,
+                        FetchError::Transport { what: what(), reason: HttpError::TimedOut.to_string() },
+                    ),
                 }
             };
             match retry::verdict(outcome, attempt, retry_after) {
@@ -159,24 +147,65 @@ impl Source {
             }
         }
     }
+
+    /// One request and its body.
+    async fn attempt(
+        &self,
+        url: &str,
+        what: &impl Fn() -> String,
+        budget: Option<&RecordBudget>,
+    ) -> Result<Bytes, Attempt> {
+        let resp = self.http.get(url).await.map_err(|e| {
+            let reason = e.to_string();
+            Attempt::Failed(Outcome::Transport, None, FetchError::Transport { what: what(), reason })
+        })?;
+        let status = resp.status();
+        if !status.is_success() {
+            let retry_after = resp
+                .headers()
+                .get(hyper::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let status = status.as_u16();
+            return Err(Attempt::Failed(
+                Outcome::Status(status),
+                retry_after,
+                FetchError::Status { what: what(), status },
+            ));
+        }
+        match read_capped(resp, what, budget).await {
+            Ok(body) => Ok(body),
+            Err(e @ (FetchError::TooLarge { .. } | FetchError::RecordTooLarge { .. })) => Err(Attempt::Final(e)),
+            Err(e) => Err(Attempt::Failed(Outcome::Transport, None, e)),
+        }
+    }
 }
 
-fn transport_reason(e: &reqwest::Error) -> String {
-    if e.is_connect() { "could not connect".to_owned() } else { arke_export_contract::error_chain(e) }
+/// How one attempt failed: for good, or in a way the retry table judges.
+enum Attempt {
+    Final(FetchError),
+    Failed(Outcome, Option<Duration>, FetchError),
 }
 
 async fn read_capped(
-    mut resp: reqwest::Response,
-    what: &str,
+    resp: hyper::Response<hyper::body::Incoming>,
+    what: &impl Fn() -> String,
     budget: Option<&RecordBudget>,
 ) -> Result<Bytes, FetchError> {
-    if resp.content_length().is_some_and(|n| n as usize > MAX_COMPONENT_BYTES) {
-        return Err(FetchError::TooLarge { what: what.to_owned() });
+    let declared = resp
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_COMPONENT_BYTES as u64) {
+        return Err(FetchError::TooLarge { what: what() });
     }
     // What this read took from the record's budget; given back if the read fails for another reason
     // (a retry takes it again).
     let mut taken = 0;
-    let result = read_body(&mut resp, what, budget, &mut taken).await;
+    let mut body = resp.into_body();
+    let result = read_body(&mut body, what, budget, &mut taken).await;
     if let (Err(FetchError::Transport { .. }), Some(budget)) = (&result, budget) {
         budget.0.fetch_add(taken, Ordering::Relaxed);
     }
@@ -184,28 +213,39 @@ async fn read_capped(
 }
 
 async fn read_body(
-    resp: &mut reqwest::Response,
-    what: &str,
+    body: &mut hyper::body::Incoming,
+    what: &impl Fn() -> String,
     budget: Option<&RecordBudget>,
     taken: &mut usize,
 ) -> Result<Bytes, FetchError> {
+    // Most answers come in one piece: that piece is returned as it is, without a copy.
+    let mut first: Option<Bytes> = None;
     let mut buf = bytes::BytesMut::new();
     loop {
-        match resp.chunk().await {
+        match next_chunk(body).await {
             Ok(Some(chunk)) => {
-                if buf.len() + chunk.len() > MAX_COMPONENT_BYTES {
-                    return Err(FetchError::TooLarge { what: what.to_owned() });
+                let have = first.as_ref().map_or(0, Bytes::len) + buf.len();
+                if have + chunk.len() > MAX_COMPONENT_BYTES {
+                    return Err(FetchError::TooLarge { what: what() });
                 }
                 if let Some(budget) = budget {
                     if !budget.take(chunk.len()) {
-                        return Err(FetchError::RecordTooLarge { what: what.to_owned() });
+                        return Err(FetchError::RecordTooLarge { what: what() });
                     }
                     *taken += chunk.len();
                 }
-                buf.extend_from_slice(&chunk);
+                match first.take() {
+                    None if buf.is_empty() => first = Some(chunk),
+                    earlier => {
+                        if let Some(earlier) = earlier {
+                            buf.extend_from_slice(&earlier);
+                        }
+                        buf.extend_from_slice(&chunk);
+                    }
+                }
             }
-            Ok(None) => return Ok(buf.freeze()),
-            Err(e) => return Err(FetchError::Transport { what: what.to_owned(), reason: transport_reason(&e) }),
+            Ok(None) => return Ok(first.unwrap_or_else(|| buf.freeze())),
+            Err(e) => return Err(FetchError::Transport { what: what(), reason: e.to_string() }),
         }
     }
 }

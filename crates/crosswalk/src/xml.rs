@@ -2,37 +2,68 @@
 //! XML 1.0 forbids, and indents two spaces a level. It appends to a caller's buffer, so one buffer
 //! per format serves a whole export.
 
-/// True for characters XML 1.0 allows in a document.
-fn allowed(c: char) -> bool {
-    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
+/// Appends `text` escaped for element content or a double-quoted attribute, without the characters
+/// XML 1.0 forbids (C0 controls other than tab, line feed and carriage return; U+FFFE; U+FFFF).
+/// In attributes, tabs and line breaks become character references so they survive normalisation.
+///
+/// Works on bytes, copying runs of plain text at once: every byte it stops at is ASCII or the first
+/// byte of a three-byte character, so each run is whole characters.
+pub fn escape_into(out: &mut String, text: &str, attribute: bool) {
+    let bytes = text.as_bytes();
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !SPECIAL[usize::from(b)] {
+            i += 1;
+            continue;
+        }
+        let (replacement, width) = match b {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'\r' => ("&#13;", 1),
+            b'"' if attribute => ("&quot;", 1),
+            b'\'' if attribute => ("&apos;", 1),
+            b'\t' if attribute => ("&#9;", 1),
+            b'\n' if attribute => ("&#10;", 1),
+            b'"' | b'\'' | b'\t' | b'\n' => {
+                i += 1;
+                continue;
+            }
+            // U+FFFE and U+FFFF (EF BF BE, EF BF BF) are dropped; other characters led by EF are kept.
+            0xEF if bytes.get(i + 1) == Some(&0xBF) && matches!(bytes.get(i + 2), Some(0xBE | 0xBF)) => ("", 3),
+            0xEF => {
+                i += 1;
+                continue;
+            }
+            // The other C0 controls are dropped.
+            _ => ("", 1),
+        };
+        out.push_str(&text[run..i]);
+        out.push_str(replacement);
+        i += width;
+        run = i;
+    }
+    out.push_str(&text[run..]);
 }
 
-/// Appends `text` escaped for element content or a double-quoted attribute.
-/// In attributes, tabs and line breaks become character references so they survive normalisation.
-pub fn escape_into(out: &mut String, text: &str, attribute: bool) {
-    // Fast path: most values need no escaping at all (checked on bytes: every byte of a multi-byte
-    // character is ≥ 0x80, and only U+FFFE and U+FFFF among those are forbidden).
-    let plain = text.bytes().all(|b| b >= 0x20 && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0xEF))
-        || text.chars().all(|c| allowed(c) && !matches!(c, '&' | '<' | '>' | '"' | '\'' | '\t' | '\n' | '\r'));
-    if plain {
-        out.push_str(text);
-        return;
+/// Bytes [`escape_into`] looks at: markup, quotes, C0 controls, and 0xEF (which leads U+FFFE/U+FFFF).
+static SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
     }
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            '\'' if attribute => out.push_str("&apos;"),
-            '\t' if attribute => out.push_str("&#9;"),
-            '\n' if attribute => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            c if allowed(c) => out.push(c),
-            _ => {}
-        }
-    }
-}
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'"' as usize] = true;
+    table[b'\'' as usize] = true;
+    table[0xEF] = true;
+    table
+};
 
 /// Writes one element tree as indented text (two spaces a level) at the end of a buffer.
 pub struct XmlWriter<'b> {
@@ -126,6 +157,47 @@ mod tests {
         let mut s = String::new();
         escape_into(&mut s, "\u{FFFF}\u{FFFD}\u{EFBF}\u{202E}עברית", false);
         assert_eq!(s, "\u{FFFD}\u{EFBF}\u{202E}עברית", "only U+FFFE/U+FFFF are dropped among 0xEF-led characters");
+        let mut s = String::new();
+        escape_into(&mut s, "line\r\nnext\ttab 'q' \u{7F}\u{FFFE}", false);
+        assert_eq!(s, "line&#13;\nnext\ttab 'q' \u{7F}");
+    }
+
+    /// The byte scan agrees with the character rules of XML 1.0 on every character kind.
+    #[test]
+    fn agrees_with_a_character_by_character_escape() {
+        fn reference(text: &str, attribute: bool) -> String {
+            let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}');
+            let mut out = String::new();
+            for c in text.chars() {
+                match c {
+                    '&' => out.push_str("&amp;"),
+                    '<' => out.push_str("&lt;"),
+                    '>' => out.push_str("&gt;"),
+                    '"' if attribute => out.push_str("&quot;"),
+                    '\'' if attribute => out.push_str("&apos;"),
+                    '\t' if attribute => out.push_str("&#9;"),
+                    '\n' if attribute => out.push_str("&#10;"),
+                    '\r' => out.push_str("&#13;"),
+                    c if allowed(c) => out.push(c),
+                    _ => {}
+                }
+            }
+            out
+        }
+        let samples: Vec<char> = (0u32..0x100)
+            .chain([
+                0x7FF, 0x800, 0xD7FF, 0xE000, 0xEFBF, 0xF000, 0xFEFF, 0xFFBE, 0xFFFD, 0xFFFE, 0xFFFF, 0x10000, 0x1F600,
+            ])
+            .filter_map(char::from_u32)
+            .collect();
+        for (n, window) in samples.windows(3).enumerate() {
+            let text: String = window.iter().collect();
+            for attribute in [false, true] {
+                let mut out = String::new();
+                escape_into(&mut out, &text, attribute);
+                assert_eq!(out, reference(&text, attribute), "sample {n}: {text:?}");
+            }
+        }
     }
 
     #[test]

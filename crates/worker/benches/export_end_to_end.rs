@@ -38,14 +38,19 @@ const BUCKET: &str = "bench";
 const ACCESS_KEY: &str = "bench-access-key";
 const SECRET_KEY: &str = "bench-secret-key";
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // Each server is one event loop on one thread, as a static file server's worker process is.
+    let single = || tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     match args.get(1).map(String::as_str) {
-        Some("serve-catalog") => return serve_catalog(PathBuf::from(&args[2])).await,
-        Some("serve-s3") => return serve_s3(PathBuf::from(&args[2])).await,
+        Some("serve-catalog") => return single().block_on(serve_catalog(PathBuf::from(&args[2]))),
+        Some("serve-s3") => return single().block_on(serve_s3(PathBuf::from(&args[2]))),
         _ => {}
     }
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap().block_on(bench(&args));
+}
+
+async fn bench(args: &[String]) {
     if args.iter().any(|a| a == "--serve") {
         return serve_for_profiling().await;
     }

@@ -112,8 +112,16 @@ struct Pending {
 
 type Fetched = (u128, Result<EntityData, FetchError>);
 
+/// Requests the worker's source lets be in flight at once: two per entity `parallelBatchSize` lets be
+/// processed at once. (The original worker, with 10, had its 10 entities' manifests fetched twice and
+/// their components all at once: 30–40 requests in flight; one request per entity would leave a
+/// record's components waiting behind other records' manifests.)
+pub fn requests_in_flight(options: &ExportOptions) -> usize {
+    options.parallel_batch_size as usize * 2
+}
+
 /// Exports `plan` into `sink`. Records are fetched up to 2 × `parallelBatchSize` entities ahead
-/// (requests themselves are capped at `parallelBatchSize` by the source); at most
+/// (requests themselves are capped by the source, see [`requests_in_flight`]); at most
 /// `4 × parallelBatchSize` records are requested and not yet written, so memory stays flat:
 /// per record still to write or already seen, only a 128-bit key (and 32 bytes in the queue) is kept.
 pub async fn export(

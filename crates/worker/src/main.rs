@@ -52,7 +52,10 @@ fn main() {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a tokio runtime");
+    // One thread: a record's requests, its description and its writing never wait for another
+    // thread to wake (on a machine's shared vCPUs a wake-up costs more than the work it hands over);
+    // the uploads' file reads run on the blocking pool.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
     std::process::exit(runtime.block_on(run()));
 }
 

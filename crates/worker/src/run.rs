@@ -31,7 +31,7 @@ pub struct Finished {
 pub async fn run(config: MachineEnv) -> Finished {
     let started = Instant::now();
     let bucket = Bucket::new(&config.storage);
-    let source = Source::new(config.source.clone(), config.options.parallel_batch_size as usize);
+    let source = Source::new(config.source.clone(), export::requests_in_flight(&config.options));
     let counters = Arc::new(Counters::default());
     let (stop_tx, stop_rx) = watch::channel(false);
     let reporter = tokio::spawn(progress::report(bucket.clone(), config.task_id.clone(), counters.clone(), stop_rx));

@@ -210,3 +210,23 @@ async fn a_dead_storage_endpoint_fails_cleanly_and_leaves_no_temp_file() {
         .collect();
     assert!(leftovers.is_empty(), "the temp file is removed in every case");
 }
+
+/// `parallelBatchSize` entities at once, two requests each: with a slow archive the worker keeps
+/// exactly that many requests in flight, never more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_in_flight_are_twice_the_parallel_batch_size() {
+    let world = World::new(80).await;
+    world.arke.faults.set_latency(std::time::Duration::from_millis(20));
+    let run = world
+        .run(
+            "inflight",
+            &[
+                ("PI", &world.index.root),
+                ("EXPORT_OPTIONS", r#"{"recursive": true, "maxDepth": 50, "parallelBatchSize": 3}"#),
+            ],
+        )
+        .await;
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    assert!(run.result().metrics.entities_exported >= 80);
+    assert_eq!(world.arke.faults.max_in_flight(), 6);
+}

@@ -24,8 +24,8 @@ fn markers(dir: &std::path::Path) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn progress_markers_follow_the_counts_and_are_removed_before_the_result() {
     let w = World::new(60).await;
-    // Slow enough (≈ 3 s) that progress is rewritten at least once after the first report.
-    w.arke.faults.set_latency(Duration::from_millis(25));
+    // Slow enough (≈ 3 s with 4 requests in flight) that progress is rewritten at least once after the first report.
+    w.arke.faults.set_latency(Duration::from_millis(50));
     let task = "progress_1";
     let dir = w.dir.path().join("s3").join(common::BUCKET).join("exports").join(task);
     let watch_dir = dir.clone();

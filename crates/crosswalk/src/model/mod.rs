@@ -8,6 +8,8 @@ use serde_json::Value;
 
 use arke_export_contract::pi::Pi;
 
+mod pinax_json;
+
 /// `GET {api}/entities/{pi}`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Manifest {
@@ -71,27 +73,12 @@ pub struct Pinax {
 }
 
 impl Pinax {
-    /// Reads pinax.json; `Err` when it is not a JSON object.
+    /// Reads pinax.json; `Err` when it is not a JSON object. Read straight into its fields (no JSON
+    /// tree is built): a field of the wrong type is skipped, a repeated key keeps its last value.
     pub fn from_json(bytes: &[u8]) -> Result<Pinax, String> {
-        let value: Value = serde_json::from_slice(bytes).map_err(|e| format!("pinax.json is not valid JSON: {e}"))?;
-        let Value::Object(map) = value else {
-            return Err("pinax.json is not a JSON object".to_owned());
-        };
-        let one = |k: &str| map.get(k).and_then(scalar);
-        Ok(Pinax {
-            id: one("id"),
-            title: one("title"),
-            kind: one("type"),
-            creators: list(map.get("creator")),
-            institution: one("institution"),
-            created: one("created"),
-            access_url: one("access_url"),
-            language: one("language"),
-            subjects: list(map.get("subjects")),
-            description: one("description"),
-            source: one("source"),
-            rights: one("rights"),
-            places: list(map.get("place")),
+        serde_json::from_slice::<Pinax>(bytes).map_err(|e| match e.classify() {
+            serde_json::error::Category::Data => "pinax.json is not a JSON object".to_owned(),
+            _ => format!("pinax.json is not valid JSON: {e}"),
         })
     }
 }

@@ -1,0 +1,152 @@
+//! A lean HTTP/1.1 GET client for the Arke API and the IPFS gateway (HTTPS through rustls with the
+//! webpki roots, or plain HTTP), built on hyper's pooled client.
+//!
+//! Why not reqwest here: a record costs three to five small GETs, and reqwest's per-request layers
+//! (URL parsing with IDNA, redirect and retry services, header maps) cost as much CPU as reading and
+//! describing the record (profiled in the worker's `export_end_to_end` bench). This client takes a
+//! URL the configuration already checked, sends `GET` with two headers, follows at most
+//! [`MAX_REDIRECTS`] redirects and bounds each request — redirects and body included — by
+//! [`REQUEST_TIMEOUT`]. The caller reads the body (see `source::read_capped`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::body::Incoming;
+use hyper::header::{HOST, HeaderValue, LOCATION, USER_AGENT};
+use hyper::{Request, Response, StatusCode, Uri};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+/// Connecting (DNS, TCP and TLS) may take this long.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// One request, from sending it to the last byte of its body, may take this long.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_mins(1);
+/// Redirects followed for one request, at most.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// Why a request got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error("timed out")]
+    TimedOut,
+    #[error("could not connect")]
+    Connect,
+    #[error("not a usable URL")]
+    BadUrl,
+    #[error("more than {MAX_REDIRECTS} redirects")]
+    TooManyRedirects,
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A pooled client; cheap to clone.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
+    user_agent: HeaderValue,
+}
+
+impl HttpClient {
+    /// A client that keeps up to `idle_per_host` connections open per host between requests.
+    pub fn new(idle_per_host: usize) -> HttpClient {
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(CONNECT_TIMEOUT));
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("ring supports the default TLS versions")
+            .with_root_certificates(rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() })
+            .with_no_client_auth();
+        let https = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(idle_per_host.max(1))
+            .pool_timer(TokioTimer::new())
+            .build(https);
+        HttpClient { client, user_agent: HeaderValue::from_static(concat!("arke-export/", env!("CARGO_PKG_VERSION"))) }
+    }
+
+    /// `GET url`, following redirects; the answer's head, its body still to read. Whatever it is
+    /// used for, the caller bounds the body's reading by the time left ([`REQUEST_TIMEOUT`] in all).
+    pub async fn get(&self, url: &str) -> Result<Response<Incoming>, HttpError> {
+        let mut uri: Uri = url.parse().map_err(|_| HttpError::BadUrl)?;
+        for _ in 0..=MAX_REDIRECTS {
+            let resp = self.send(&uri).await?;
+            if !resp.status().is_redirection() || resp.status() == StatusCode::NOT_MODIFIED {
+                return Ok(resp);
+            }
+            let Some(next) = resp.headers().get(LOCATION).and_then(|l| redirect_target(&uri, l.as_bytes())) else {
+                return Ok(resp);
+            };
+            uri = next;
+        }
+        Err(HttpError::TooManyRedirects)
+    }
+
+    async fn send(&self, uri: &Uri) -> Result<Response<Incoming>, HttpError> {
+        let host = uri.authority().ok_or(HttpError::BadUrl)?.as_str();
+        let request = Request::get(uri.clone())
+            .header(HOST, HeaderValue::from_str(host).map_err(|_| HttpError::BadUrl)?)
+            .header(USER_AGENT, self.user_agent.clone())
+            .body(Empty::new())
+            .map_err(|_| HttpError::BadUrl)?;
+        self.client.request(request).await.map_err(|e| {
+            if e.is_connect() { HttpError::Connect } else { HttpError::Other(arke_export_contract::error_chain(&e)) }
+        })
+    }
+}
+
+/// Reads the next piece of a body; `None` at its end.
+pub async fn next_chunk(body: &mut Incoming) -> Result<Option<Bytes>, HttpError> {
+    loop {
+        match body.frame().await {
+            None => return Ok(None),
+            Some(Err(e)) => return Err(HttpError::Other(arke_export_contract::error_chain(&e))),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    return Ok(Some(data));
+                }
+            }
+        }
+    }
+}
+
+/// Where a redirect leads: an absolute `http(s)` URL, or a path on the same host. Anything else
+/// (another scheme, an unparsable value) is not followed.
+fn redirect_target(from: &Uri, location: &[u8]) -> Option<Uri> {
+    let location = std::str::from_utf8(location).ok()?.trim();
+    if location.starts_with("http://") || location.starts_with("https://") {
+        return location.parse().ok();
+    }
+    if !location.starts_with('/') || location.starts_with("//") {
+        return None;
+    }
+    let mut parts = from.clone().into_parts();
+    parts.path_and_query = Some(location.parse().ok()?);
+    Uri::from_parts(parts).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_go_to_http_urls_or_paths_on_the_same_host_only() {
+        let from: Uri = "https://ipfs.example/ipfs/bafy".parse().unwrap();
+        let to = |l: &str| redirect_target(&from, l.as_bytes()).map(|u| u.to_string());
+        assert_eq!(to("/ipfs/other?x=1").as_deref(), Some("https://ipfs.example/ipfs/other?x=1"));
+        assert_eq!(to("http://mirror.example/a").as_deref(), Some("http://mirror.example/a"));
+        for refused in ["file:///etc/passwd", "//evil.example/x", "relative/path", "javascript:x", ""] {
+            assert_eq!(to(refused), None, "{refused}");
+        }
+    }
+}

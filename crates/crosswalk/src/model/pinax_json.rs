@@ -1,0 +1,195 @@
+//! Reading pinax.json straight into [`Pinax`]'s fields, leniently: no JSON tree is built (on a
+//! large export that tree cost more than describing the record), and the result is what
+//! [`scalar`] and [`list`] would read from one (a test holds the two together).
+
+use serde::Deserialize;
+
+use super::Pinax;
+#[cfg(test)]
+use super::{list, scalar};
+
+impl<'de> Deserialize<'de> for Pinax {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Pinax, D::Error> {
+        deserializer.deserialize_map(PinaxVisitor)
+    }
+}
+
+struct PinaxVisitor;
+
+impl<'de> serde::de::Visitor<'de> for PinaxVisitor {
+    type Value = Pinax;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Pinax, A::Error> {
+        let mut p = Pinax::default();
+        while let Some(key) = map.next_key::<PinaxKey>()? {
+            let value: Loose = map.next_value()?;
+            match key {
+                PinaxKey::Id => p.id = value.one(),
+                PinaxKey::Title => p.title = value.one(),
+                PinaxKey::Kind => p.kind = value.one(),
+                PinaxKey::Creators => p.creators = value.list(),
+                PinaxKey::Institution => p.institution = value.one(),
+                PinaxKey::Created => p.created = value.one(),
+                PinaxKey::AccessUrl => p.access_url = value.one(),
+                PinaxKey::Language => p.language = value.one(),
+                PinaxKey::Subjects => p.subjects = value.list(),
+                PinaxKey::Description => p.description = value.one(),
+                PinaxKey::Source => p.source = value.one(),
+                PinaxKey::Rights => p.rights = value.one(),
+                PinaxKey::Places => p.places = value.list(),
+                PinaxKey::Other => {}
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// The keys of pinax.json the crosswalk reads.
+#[derive(Deserialize)]
+#[serde(field_identifier)]
+enum PinaxKey {
+    #[serde(rename = "id")]
+    Id,
+    #[serde(rename = "title")]
+    Title,
+    #[serde(rename = "type")]
+    Kind,
+    #[serde(rename = "creator")]
+    Creators,
+    #[serde(rename = "institution")]
+    Institution,
+    #[serde(rename = "created")]
+    Created,
+    #[serde(rename = "access_url")]
+    AccessUrl,
+    #[serde(rename = "language")]
+    Language,
+    #[serde(rename = "subjects")]
+    Subjects,
+    #[serde(rename = "description")]
+    Description,
+    #[serde(rename = "source")]
+    Source,
+    #[serde(rename = "rights")]
+    Rights,
+    #[serde(rename = "place")]
+    Places,
+    #[serde(other)]
+    Other,
+}
+
+/// A metadata value read leniently, as [`scalar`] and [`list`] read a [`Value`]: a scalar as text
+/// (strings trimmed; empty is nothing), a list keeps its scalars, anything else is nothing.
+enum Loose {
+    Nothing,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Loose {
+    fn one(self) -> Option<String> {
+        match self {
+            Loose::One(s) => Some(s),
+            Loose::Nothing | Loose::Many(_) => None,
+        }
+    }
+    fn list(self) -> Vec<String> {
+        match self {
+            Loose::One(s) => vec![s],
+            Loose::Many(items) => items,
+            Loose::Nothing => Vec::new(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Loose {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Loose, D::Error> {
+        deserializer.deserialize_any(LooseVisitor)
+    }
+}
+
+struct LooseVisitor;
+
+impl<'de> serde::de::Visitor<'de> for LooseVisitor {
+    type Value = Loose;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Loose, E> {
+        let v = v.trim();
+        Ok(if v.is_empty() { Loose::Nothing } else { Loose::One(v.to_owned()) })
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Loose, E> {
+        Ok(Loose::One(v.to_string()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Loose, E> {
+        Ok(Loose::One(v.to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Loose, E> {
+        Ok(Loose::One(v.to_string()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Loose, E> {
+        // Printed as serde_json prints a number (finite: JSON has no other).
+        Ok(serde_json::Number::from_f64(v).map_or(Loose::Nothing, |n| Loose::One(n.to_string())))
+    }
+    fn visit_unit<E>(self) -> Result<Loose, E> {
+        Ok(Loose::Nothing)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Loose, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Loose>()? {
+            if let Loose::One(s) = item {
+                items.push(s);
+            }
+        }
+        Ok(Loose::Many(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Loose, A::Error> {
+        while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Loose::Nothing)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    /// Read straight into its fields, pinax.json means what it means read as a JSON tree.
+    #[test]
+    fn pinax_reads_as_a_json_tree_reads() {
+        let samples: [&[u8]; 6] = [
+            br#"{"title": "  T  ", "type": true, "creator": [[1], "  ", 2.5, 1e300, -3], "place": {"a": [1, {"b": 2}]}, "id": "x", "id": "y"}"#,
+            br#"{"subjects": [null, false, "s"], "language": "", "rights": ["r"], "description": "d\u00e9\n", "unknown": {"deep": [[[]]]}}"#,
+            br#"{"created": 18446744073709551615, "source": -9223372036854775808, "institution": 0.1, "access_url": "\ud83d\ude00"}"#,
+            b"{}",
+            br#"{"title": 1, "title": null}"#,
+            br#"{"creator": "one", "place": [], "subjects": {}}"#,
+        ];
+        for bytes in samples {
+            let fast = Pinax::from_json(bytes).unwrap();
+            let Value::Object(map) = serde_json::from_slice::<Value>(bytes).unwrap() else { panic!() };
+            let one = |k: &str| map.get(k).and_then(scalar);
+            assert_eq!(fast.id, one("id"));
+            assert_eq!(fast.title, one("title"));
+            assert_eq!(fast.kind, one("type"));
+            assert_eq!(fast.creators, list(map.get("creator")));
+            assert_eq!(fast.institution, one("institution"));
+            assert_eq!(fast.created, one("created"));
+            assert_eq!(fast.access_url, one("access_url"));
+            assert_eq!(fast.language, one("language"));
+            assert_eq!(fast.subjects, list(map.get("subjects")));
+            assert_eq!(fast.description, one("description"));
+            assert_eq!(fast.source, one("source"));
+            assert_eq!(fast.rights, one("rights"));
+            assert_eq!(fast.places, list(map.get("place")));
+        }
+        assert_eq!(Pinax::from_json(b"\"text\"").unwrap_err(), "pinax.json is not a JSON object");
+        assert!(Pinax::from_json(b"{\"title\": 1").unwrap_err().starts_with("pinax.json is not valid JSON"));
+    }
+}
