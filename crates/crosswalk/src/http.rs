@@ -5,8 +5,12 @@
 //! (URL parsing with IDNA, redirect and retry services, header maps) cost as much CPU as reading and
 //! describing the record (profiled in the worker's `export_end_to_end` bench). This client takes a
 //! URL the configuration already checked, sends `GET` with two headers, follows at most
-//! [`MAX_REDIRECTS`] redirects and bounds each request — redirects and body included — by
-//! [`REQUEST_TIMEOUT`]. The caller reads the body (see `source::read_capped`).
+//! [`MAX_REDIRECTS`] redirects; the caller bounds each request — redirects and body included — by
+//! [`REQUEST_TIMEOUT`] and reads the body (see `source::read_capped`).
+//!
+//! Behind a proxy (`HTTP_PROXY`, `HTTPS_PROXY` or `ALL_PROXY` set, as on an archivist's office
+//! network) requests go through reqwest instead, which honours those variables and `NO_PROXY`: the
+//! desktop app's previews use this client too. A Fly machine has no proxy.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,13 +50,51 @@ pub enum HttpError {
 /// A pooled client; cheap to clone.
 #[derive(Clone)]
 pub struct HttpClient {
-    client: Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
+    backend: Backend,
     user_agent: HeaderValue,
 }
+
+#[derive(Clone)]
+enum Backend {
+    Direct(Box<Direct>),
+    Proxied(reqwest::Client),
+}
+
+type Direct = Client<HttpsConnector<HttpConnector>, Empty<Bytes>>;
+
+/// An answer's status and headers; its body still to read, with [`Answer::next_chunk`].
+pub struct Answer {
+    pub status: StatusCode,
+    /// `Retry-After` in seconds, when the server gave one.
+    pub retry_after: Option<u64>,
+    /// `Content-Length`, when the server declared one.
+    pub content_length: Option<u64>,
+    body: AnswerBody,
+}
+
+enum AnswerBody {
+    Direct(Incoming),
+    Proxied(reqwest::Response),
+}
+
+/// Variables that name a proxy (reqwest reads the same ones).
+const PROXY_VARIABLES: [&str; 6] = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
 
 impl HttpClient {
     /// A client that keeps up to `idle_per_host` connections open per host between requests.
     pub fn new(idle_per_host: usize) -> HttpClient {
+        let user_agent = HeaderValue::from_static(concat!("arke-export/", env!("CARGO_PKG_VERSION")));
+        let proxied = PROXY_VARIABLES.iter().any(|v| std::env::var_os(v).is_some_and(|p| !p.is_empty()));
+        if proxied {
+            let client = reqwest::Client::builder()
+                .connect_timeout(CONNECT_TIMEOUT)
+                .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
+                .pool_max_idle_per_host(idle_per_host.max(1))
+                .user_agent(user_agent.clone())
+                .build()
+                .expect("the HTTP client's settings are valid");
+            return HttpClient { backend: Backend::Proxied(client), user_agent };
+        }
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
@@ -72,52 +114,88 @@ impl HttpClient {
             .pool_max_idle_per_host(idle_per_host.max(1))
             .pool_timer(TokioTimer::new())
             .build(https);
-        HttpClient { client, user_agent: HeaderValue::from_static(concat!("arke-export/", env!("CARGO_PKG_VERSION"))) }
+        HttpClient { backend: Backend::Direct(Box::new(client)), user_agent }
     }
 
-    /// `GET url`, following redirects; the answer's head, its body still to read. Whatever it is
-    /// used for, the caller bounds the body's reading by the time left ([`REQUEST_TIMEOUT`] in all).
-    pub async fn get(&self, url: &str) -> Result<Response<Incoming>, HttpError> {
+    /// `GET url`, following redirects; the answer's head, its body still to read.
+    pub async fn get(&self, url: &str) -> Result<Answer, HttpError> {
+        let client = match &self.backend {
+            Backend::Direct(client) => client,
+            Backend::Proxied(client) => return get_proxied(client, url).await,
+        };
         let mut uri: Uri = url.parse().map_err(|_| HttpError::BadUrl)?;
         for _ in 0..=MAX_REDIRECTS {
-            let resp = self.send(&uri).await?;
+            let resp = self.send(client, &uri).await?;
             if !resp.status().is_redirection() || resp.status() == StatusCode::NOT_MODIFIED {
-                return Ok(resp);
+                return Ok(Answer::direct(resp));
             }
             let Some(next) = resp.headers().get(LOCATION).and_then(|l| redirect_target(&uri, l.as_bytes())) else {
-                return Ok(resp);
+                return Ok(Answer::direct(resp));
             };
             uri = next;
         }
         Err(HttpError::TooManyRedirects)
     }
 
-    async fn send(&self, uri: &Uri) -> Result<Response<Incoming>, HttpError> {
+    async fn send(&self, client: &Direct, uri: &Uri) -> Result<Response<Incoming>, HttpError> {
         let host = uri.authority().ok_or(HttpError::BadUrl)?.as_str();
         let request = Request::get(uri.clone())
             .header(HOST, HeaderValue::from_str(host).map_err(|_| HttpError::BadUrl)?)
             .header(USER_AGENT, self.user_agent.clone())
             .body(Empty::new())
             .map_err(|_| HttpError::BadUrl)?;
-        self.client.request(request).await.map_err(|e| {
+        client.request(request).await.map_err(|e| {
             if e.is_connect() { HttpError::Connect } else { HttpError::Other(arke_export_contract::error_chain(&e)) }
         })
     }
 }
 
-/// Reads the next piece of a body; `None` at its end.
-pub async fn next_chunk(body: &mut Incoming) -> Result<Option<Bytes>, HttpError> {
-    loop {
-        match body.frame().await {
-            None => return Ok(None),
-            Some(Err(e)) => return Err(HttpError::Other(arke_export_contract::error_chain(&e))),
-            Some(Ok(frame)) => {
-                if let Ok(data) = frame.into_data() {
-                    return Ok(Some(data));
+async fn get_proxied(client: &reqwest::Client, url: &str) -> Result<Answer, HttpError> {
+    match client.get(url).send().await {
+        Ok(resp) => Ok(Answer::proxied(resp)),
+        Err(e) if e.is_connect() => Err(HttpError::Connect),
+        Err(e) if e.is_redirect() => Err(HttpError::TooManyRedirects),
+        Err(e) => Err(HttpError::Other(arke_export_contract::error_chain(&e))),
+    }
+}
+
+impl Answer {
+    fn direct(resp: Response<Incoming>) -> Answer {
+        let (status, retry_after, content_length) = head(resp.status(), resp.headers());
+        Answer { status, retry_after, content_length, body: AnswerBody::Direct(resp.into_body()) }
+    }
+
+    fn proxied(resp: reqwest::Response) -> Answer {
+        let (status, retry_after, content_length) = head(resp.status(), resp.headers());
+        Answer { status, retry_after, content_length, body: AnswerBody::Proxied(resp) }
+    }
+
+    /// The next piece of the body; `None` at its end.
+    pub async fn next_chunk(&mut self) -> Result<Option<Bytes>, HttpError> {
+        let body = match &mut self.body {
+            AnswerBody::Direct(body) => body,
+            AnswerBody::Proxied(resp) => {
+                return resp.chunk().await.map_err(|e| HttpError::Other(arke_export_contract::error_chain(&e)));
+            }
+        };
+        loop {
+            match body.frame().await {
+                None => return Ok(None),
+                Some(Err(e)) => return Err(HttpError::Other(arke_export_contract::error_chain(&e))),
+                Some(Ok(frame)) => {
+                    if let Ok(data) = frame.into_data() {
+                        return Ok(Some(data));
+                    }
                 }
             }
         }
     }
+}
+
+/// The status, `Retry-After` and `Content-Length` of an answer.
+fn head(status: StatusCode, headers: &hyper::HeaderMap) -> (StatusCode, Option<u64>, Option<u64>) {
+    let number = |name| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    (status, number(hyper::header::RETRY_AFTER), number(hyper::header::CONTENT_LENGTH))
 }
 
 /// Where a redirect leads: an absolute `http(s)` URL, or a path on the same host. Anything else

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use tokio::sync::Semaphore;
 
-use crate::http::{HttpClient, HttpError, REQUEST_TIMEOUT, next_chunk};
+use crate::http::{Answer, HttpClient, HttpError, REQUEST_TIMEOUT};
 use crate::model::Manifest;
 use crate::retry::{self, Outcome, Verdict};
 use arke_export_contract::env::SourceConfig;
@@ -159,15 +159,9 @@ impl Source {
             let reason = e.to_string();
             Attempt::Failed(Outcome::Transport, None, FetchError::Transport { what: what(), reason })
         })?;
-        let status = resp.status();
-        if !status.is_success() {
-            let retry_after = resp
-                .headers()
-                .get(hyper::header::RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
-            let status = status.as_u16();
+        if !resp.status.is_success() {
+            let retry_after = resp.retry_after.map(Duration::from_secs);
+            let status = resp.status.as_u16();
             return Err(Attempt::Failed(
                 Outcome::Status(status),
                 retry_after,
@@ -189,23 +183,17 @@ enum Attempt {
 }
 
 async fn read_capped(
-    resp: hyper::Response<hyper::body::Incoming>,
+    mut resp: Answer,
     what: &impl Fn() -> String,
     budget: Option<&RecordBudget>,
 ) -> Result<Bytes, FetchError> {
-    let declared = resp
-        .headers()
-        .get(hyper::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_COMPONENT_BYTES as u64) {
+    if resp.content_length.is_some_and(|n| n > MAX_COMPONENT_BYTES as u64) {
         return Err(FetchError::TooLarge { what: what() });
     }
     // What this read took from the record's budget; given back if the read fails for another reason
     // (a retry takes it again).
     let mut taken = 0;
-    let mut body = resp.into_body();
-    let result = read_body(&mut body, what, budget, &mut taken).await;
+    let result = read_body(&mut resp, what, budget, &mut taken).await;
     if let (Err(FetchError::Transport { .. }), Some(budget)) = (&result, budget) {
         budget.0.fetch_add(taken, Ordering::Relaxed);
     }
@@ -213,7 +201,7 @@ async fn read_capped(
 }
 
 async fn read_body(
-    body: &mut hyper::body::Incoming,
+    body: &mut Answer,
     what: &impl Fn() -> String,
     budget: Option<&RecordBudget>,
     taken: &mut usize,
@@ -222,7 +210,7 @@ async fn read_body(
     let mut first: Option<Bytes> = None;
     let mut buf = bytes::BytesMut::new();
     loop {
-        match next_chunk(body).await {
+        match body.next_chunk().await {
             Ok(Some(chunk)) => {
                 let have = first.as_ref().map_or(0, Bytes::len) + buf.len();
                 if have + chunk.len() > MAX_COMPONENT_BYTES {

@@ -1,6 +1,6 @@
 //! The worker under faults of its own bucket and of hostile input: a `result.json` that cannot be
 //! written makes the machine exit non-zero; a file larger than one part is uploaded in parts while it
-//! is written and arrives whole.
+//! is written and arrives whole; behind a proxy, the archive is read through it.
 
 mod common;
 
@@ -79,4 +79,26 @@ async fn a_file_larger_than_a_part_is_uploaded_in_parts_while_written_and_arrive
     assert_eq!(r.output_file_size, Some(size));
     assert_eq!(r.output_sha256.as_deref(), Some(sha256_hex(&file).as_str()), "the parts arrived in order, whole");
     common::assert_valid(&file);
+}
+
+/// Behind a proxy (`HTTP_PROXY`), records are read through it. Here the archive's own address does
+/// not resolve, and the proxy is the sandbox's Arke API itself (it answers an absolute-form request
+/// by its path), so the export succeeds only if every request went through the proxy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_proxy_records_are_read_through_it() {
+    let w = World::new(20).await;
+    let env = [
+        ("PI", w.index.root.as_str()),
+        ("EXPORT_OPTIONS", r#"{"recursive": true, "maxDepth": 1}"#),
+        ("ARKE_API_URL", "http://arke.invalid"),
+        ("ARKE_IPFS_GATEWAY", "http://arke.invalid"),
+        ("HTTP_PROXY", w.arke.url.as_str()),
+        ("NO_PROXY", "127.0.0.1,localhost"),
+    ];
+    let run = w.run("proxied", &env).await;
+    assert_eq!(run.code(), 0, "{}", run.stderr());
+    let result = run.result();
+    assert_eq!(result.metrics.entities_failed, 1, "only the catalog's missing record fails: {:?}", result.failures);
+    assert!(result.metrics.entities_exported >= 9);
+    assert!(w.arke.faults.requests() >= 20, "the records came through the proxy");
 }
