@@ -18,12 +18,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Incoming;
-use hyper::header::{HOST, HeaderValue, LOCATION, USER_AGENT};
+use hyper::header::{HeaderValue, LOCATION, USER_AGENT};
 use hyper::{Request, Response, StatusCode, Uri};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 
 /// Connecting (DNS, TCP and TLS) may take this long.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -31,6 +31,15 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const REQUEST_TIMEOUT: Duration = Duration::from_mins(1);
 /// Redirects followed for one request, at most.
 pub const MAX_REDIRECTS: usize = 5;
+
+/// The redirects followed (as reqwest follows them); any other answer is returned as it is.
+const FOLLOWED: [StatusCode; 5] = [
+    StatusCode::MOVED_PERMANENTLY,
+    StatusCode::FOUND,
+    StatusCode::SEE_OTHER,
+    StatusCode::TEMPORARY_REDIRECT,
+    StatusCode::PERMANENT_REDIRECT,
+];
 
 /// Why a request got no answer.
 #[derive(Debug, thiserror::Error)]
@@ -60,7 +69,36 @@ enum Backend {
     Proxied(reqwest::Client),
 }
 
-type Direct = Client<HttpsConnector<HttpConnector>, Empty<Bytes>>;
+type Direct = Client<TimedConnect, Empty<Bytes>>;
+
+/// The connector, each connection — DNS, TCP and TLS together — bounded by [`CONNECT_TIMEOUT`] (also
+/// one the pool finishes in the background after its request was served by another connection).
+#[derive(Clone)]
+struct TimedConnect(HttpsConnector<HttpConnector>);
+
+type Connection = hyper_rustls::MaybeHttpsStream<TokioIo<tokio::net::TcpStream>>;
+type Connecting = std::pin::Pin<Box<dyn Future<Output = Result<Connection, BoxError>> + Send>>;
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl tower_service::Service<Uri> for TimedConnect {
+    type Response = Connection;
+    type Error = BoxError;
+    type Future = Connecting;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), BoxError>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, uri: Uri) -> Connecting {
+        let connecting = self.0.call(uri);
+        Box::pin(async move {
+            match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
+                Ok(connected) => connected,
+                Err(_) => Err("connecting timed out".into()),
+            }
+        })
+    }
+}
 
 /// An answer's status and headers; its body still to read, with [`Answer::next_chunk`].
 pub struct Answer {
@@ -105,11 +143,13 @@ impl HttpClient {
             .expect("ring supports the default TLS versions")
             .with_root_certificates(rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() })
             .with_no_client_auth();
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(http);
+        let https = TimedConnect(
+            hyper_rustls::HttpsConnectorBuilder::new()
+                .with_tls_config(tls)
+                .https_or_http()
+                .enable_http1()
+                .wrap_connector(http),
+        );
         let client = Client::builder(TokioExecutor::new())
             .pool_max_idle_per_host(idle_per_host.max(1))
             .pool_timer(TokioTimer::new())
@@ -126,7 +166,7 @@ impl HttpClient {
         let mut uri: Uri = url.parse().map_err(|_| HttpError::BadUrl)?;
         for _ in 0..=MAX_REDIRECTS {
             let resp = self.send(client, &uri).await?;
-            if !resp.status().is_redirection() || resp.status() == StatusCode::NOT_MODIFIED {
+            if !FOLLOWED.contains(&resp.status()) {
                 return Ok(Answer::direct(resp));
             }
             let Some(next) = resp.headers().get(LOCATION).and_then(|l| redirect_target(&uri, l.as_bytes())) else {
@@ -138,9 +178,8 @@ impl HttpClient {
     }
 
     async fn send(&self, client: &Direct, uri: &Uri) -> Result<Response<Incoming>, HttpError> {
-        let host = uri.authority().ok_or(HttpError::BadUrl)?.as_str();
+        // hyper's client writes `Host` from the URI (without user info or a default port).
         let request = Request::get(uri.clone())
-            .header(HOST, HeaderValue::from_str(host).map_err(|_| HttpError::BadUrl)?)
             .header(USER_AGENT, self.user_agent.clone())
             .body(Empty::new())
             .map_err(|_| HttpError::BadUrl)?;
@@ -202,8 +241,11 @@ fn head(status: StatusCode, headers: &hyper::HeaderMap) -> (StatusCode, Option<u
 /// (another scheme, an unparsable value) is not followed.
 fn redirect_target(from: &Uri, location: &[u8]) -> Option<Uri> {
     let location = std::str::from_utf8(location).ok()?.trim();
-    if location.starts_with("http://") || location.starts_with("https://") {
-        return location.parse().ok();
+    let scheme = location.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase());
+    if matches!(scheme.as_deref(), Some("http" | "https")) {
+        let uri: Uri = location.parse().ok()?;
+        // No user name or password rides along to another host.
+        return (!uri.authority()?.as_str().contains('@')).then_some(uri);
     }
     if !location.starts_with('/') || location.starts_with("//") {
         return None;
@@ -223,7 +265,15 @@ mod tests {
         let to = |l: &str| redirect_target(&from, l.as_bytes()).map(|u| u.to_string());
         assert_eq!(to("/ipfs/other?x=1").as_deref(), Some("https://ipfs.example/ipfs/other?x=1"));
         assert_eq!(to("http://mirror.example/a").as_deref(), Some("http://mirror.example/a"));
-        for refused in ["file:///etc/passwd", "//evil.example/x", "relative/path", "javascript:x", ""] {
+        assert_eq!(to("HTTPS://Mirror.example/b").as_deref(), Some("https://Mirror.example/b"));
+        for refused in [
+            "file:///etc/passwd",
+            "//evil.example/x",
+            "relative/path",
+            "javascript:x",
+            "",
+            "https://user:pw@evil.example/",
+        ] {
             assert_eq!(to(refused), None, "{refused}");
         }
     }

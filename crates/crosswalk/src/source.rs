@@ -64,6 +64,12 @@ pub fn valid_cid(cid: &str) -> bool {
     }
 }
 
+/// A base URL in the ASCII form requests carry (an internationalised host name in Punycode), without
+/// a trailing slash; unchanged when it does not parse (its requests then fail as a bad URL).
+fn ascii_base(url: &str) -> String {
+    reqwest::Url::parse(url).map_or_else(|_| url.to_owned(), |u| u.as_str().trim_end_matches('/').to_owned())
+}
+
 /// A client for the Arke API and gateway that never has more than `parallel` requests in flight.
 #[derive(Clone)]
 pub struct Source {
@@ -75,6 +81,8 @@ pub struct Source {
 
 impl Source {
     pub fn new(config: SourceConfig, parallel: usize) -> Source {
+        let config =
+            SourceConfig { api_url: ascii_base(&config.api_url), ipfs_gateway: ascii_base(&config.ipfs_gateway) };
         Source {
             http: HttpClient::new(parallel),
             config: Arc::new(config),
@@ -156,8 +164,9 @@ impl Source {
         budget: Option<&RecordBudget>,
     ) -> Result<Bytes, Attempt> {
         let resp = self.http.get(url).await.map_err(|e| {
-            let reason = e.to_string();
-            Attempt::Failed(Outcome::Transport, None, FetchError::Transport { what: what(), reason })
+            let permanent = matches!(e, HttpError::BadUrl | HttpError::TooManyRedirects);
+            let error = FetchError::Transport { what: what(), reason: e.to_string() };
+            if permanent { Attempt::Final(error) } else { Attempt::Failed(Outcome::Transport, None, error) }
         })?;
         if !resp.status.is_success() {
             let retry_after = resp.retry_after.map(Duration::from_secs);
@@ -190,22 +199,42 @@ async fn read_capped(
     if resp.content_length.is_some_and(|n| n > MAX_COMPONENT_BYTES as u64) {
         return Err(FetchError::TooLarge { what: what() });
     }
-    // What this read took from the record's budget; given back if the read fails for another reason
-    // (a retry takes it again).
-    let mut taken = 0;
-    let result = read_body(&mut resp, what, budget, &mut taken).await;
-    if let (Err(FetchError::Transport { .. }), Some(budget)) = (&result, budget) {
-        budget.0.fetch_add(taken, Ordering::Relaxed);
-    }
+    // What this read takes from the record's budget is given back unless the read ends in success or
+    // in a size error, also when the read is dropped (its attempt timed out): a retry takes it again.
+    let mut taken = Taken { budget, bytes: 0, kept: false };
+    let result = read_body(&mut resp, what, &mut taken).await;
+    taken.kept = matches!(result, Ok(_) | Err(FetchError::TooLarge { .. } | FetchError::RecordTooLarge { .. }));
     result
 }
 
-async fn read_body(
-    body: &mut Answer,
-    what: &impl Fn() -> String,
-    budget: Option<&RecordBudget>,
-    taken: &mut usize,
-) -> Result<Bytes, FetchError> {
+/// Bytes one read took from its record's budget; given back when dropped, unless kept.
+struct Taken<'a> {
+    budget: Option<&'a RecordBudget>,
+    bytes: usize,
+    kept: bool,
+}
+
+impl Taken<'_> {
+    /// Takes `n` more bytes; false (nothing taken) when the budget has fewer left.
+    fn take(&mut self, n: usize) -> bool {
+        let Some(budget) = self.budget else { return true };
+        if !budget.take(n) {
+            return false;
+        }
+        self.bytes += n;
+        true
+    }
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        if let (false, Some(budget)) = (self.kept, self.budget) {
+            budget.0.fetch_add(self.bytes, Ordering::Relaxed);
+        }
+    }
+}
+
+async fn read_body(body: &mut Answer, what: &impl Fn() -> String, taken: &mut Taken<'_>) -> Result<Bytes, FetchError> {
     // Most answers come in one piece: that piece is returned as it is, without a copy.
     let mut first: Option<Bytes> = None;
     let mut buf = bytes::BytesMut::new();
@@ -216,11 +245,8 @@ async fn read_body(
                 if have + chunk.len() > MAX_COMPONENT_BYTES {
                     return Err(FetchError::TooLarge { what: what() });
                 }
-                if let Some(budget) = budget {
-                    if !budget.take(chunk.len()) {
-                        return Err(FetchError::RecordTooLarge { what: what() });
-                    }
-                    *taken += chunk.len();
+                if !taken.take(chunk.len()) {
+                    return Err(FetchError::RecordTooLarge { what: what() });
                 }
                 match first.take() {
                     None if buf.is_empty() => first = Some(chunk),
@@ -240,7 +266,29 @@ async fn read_body(
 
 #[cfg(test)]
 mod tests {
-    use super::valid_cid;
+    use super::{RecordBudget, Taken, ascii_base, valid_cid};
+
+    #[test]
+    fn a_read_that_fails_or_is_dropped_gives_its_bytes_back() {
+        let budget = RecordBudget::new(100);
+        {
+            let mut dropped = Taken { budget: Some(&budget), bytes: 0, kept: false };
+            assert!(dropped.take(60));
+            assert!(!dropped.take(60), "more than is left");
+        }
+        let mut kept = Taken { budget: Some(&budget), bytes: 0, kept: false };
+        assert!(kept.take(100), "the dropped read gave its 60 bytes back");
+        kept.kept = true;
+        drop(kept);
+        assert!(!budget.take(1), "a kept read keeps its bytes");
+    }
+
+    #[test]
+    fn base_urls_are_sent_in_ascii() {
+        assert_eq!(ascii_base("https://архив.example/api/"), "https://xn--80aer5aza.example/api");
+        assert_eq!(ascii_base("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(ascii_base("not a url"), "not a url");
+    }
 
     #[test]
     fn only_a_cid_goes_into_a_gateway_url() {

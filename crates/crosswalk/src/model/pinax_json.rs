@@ -1,6 +1,8 @@
 //! Reading pinax.json straight into [`Pinax`]'s fields, leniently: no JSON tree is built (on a
-//! large export that tree cost more than describing the record), and the result is what
-//! [`scalar`] and [`list`] would read from one (a test holds the two together).
+//! large export that tree cost more than describing the record), and for any pinax.json that reads
+//! as a JSON tree the result is what [`scalar`] and [`list`] would read from it (a test holds the two
+//! together). Values it skips (unknown keys, nested objects) are only scanned, not checked as
+//! closely as a tree would be: a file with, say, a lone surrogate deep inside one still reads.
 
 use serde::Deserialize;
 
@@ -26,6 +28,10 @@ impl<'de> serde::de::Visitor<'de> for PinaxVisitor {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Pinax, A::Error> {
         let mut p = Pinax::default();
         while let Some(key) = map.next_key::<PinaxKey>()? {
+            if matches!(key, PinaxKey::Other) {
+                map.next_value::<serde::de::IgnoredAny>()?;
+                continue;
+            }
             let value: Loose = map.next_value()?;
             match key {
                 PinaxKey::Id => p.id = value.one(),
