@@ -15,8 +15,8 @@ async fn a_running_job_shows_the_workers_counts_as_they_grow() {
     let dir = tempfile::tempdir().unwrap();
     let engine = common::sandbox_engine(dir.path(), 80, &[]).await;
     let sandbox = engine.services().sandbox.as_ref().unwrap();
-    // ≈ 4 s of export: several polls (1 s) see it running.
-    sandbox.arke.faults.set_latency(Duration::from_millis(30));
+    // ≈ 4 s of export (4 requests in flight): several polls (1 s) see it running.
+    sandbox.arke.faults.set_latency(Duration::from_millis(60));
     let root = sandbox.index.as_ref().unwrap().root.clone();
     let mut events = engine.events().subscribe();
     let options = ExportOptions { recursive: true, max_depth: 10, parallel_batch_size: 2, ..Default::default() };
