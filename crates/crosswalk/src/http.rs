@@ -46,8 +46,9 @@ const FOLLOWED: [StatusCode; 5] = [
 pub enum HttpError {
     #[error("timed out")]
     TimedOut,
-    #[error("could not connect")]
-    Connect,
+    /// The connection failed, or (`true`) did not complete within [`CONNECT_TIMEOUT`].
+    #[error("could not connect{}", if *.0 { " (timed out)" } else { "" })]
+    Connect(bool),
     #[error("not a usable URL")]
     BadUrl,
     #[error("more than {MAX_REDIRECTS} redirects")]
@@ -70,6 +71,9 @@ enum Backend {
 }
 
 type Direct = Client<TimedConnect, Empty<Bytes>>;
+
+/// The reason a connection that took longer than [`CONNECT_TIMEOUT`] fails with.
+const CONNECT_TIMED_OUT: &str = "connecting timed out";
 
 /// The connector, each connection — DNS, TCP and TLS together — bounded by [`CONNECT_TIMEOUT`] (also
 /// one the pool finishes in the background after its request was served by another connection).
@@ -94,7 +98,7 @@ impl tower_service::Service<Uri> for TimedConnect {
         Box::pin(async move {
             match tokio::time::timeout(CONNECT_TIMEOUT, connecting).await {
                 Ok(connected) => connected,
-                Err(_) => Err("connecting timed out".into()),
+                Err(_) => Err(CONNECT_TIMED_OUT.into()),
             }
         })
     }
@@ -184,7 +188,8 @@ impl HttpClient {
             .body(Empty::new())
             .map_err(|_| HttpError::BadUrl)?;
         client.request(request).await.map_err(|e| {
-            if e.is_connect() { HttpError::Connect } else { HttpError::Other(arke_export_contract::error_chain(&e)) }
+            let chain = arke_export_contract::error_chain(&e);
+            if e.is_connect() { HttpError::Connect(chain.contains(CONNECT_TIMED_OUT)) } else { HttpError::Other(chain) }
         })
     }
 }
@@ -192,7 +197,8 @@ impl HttpClient {
 async fn get_proxied(client: &reqwest::Client, url: &str) -> Result<Answer, HttpError> {
     match client.get(url).send().await {
         Ok(resp) => Ok(Answer::proxied(resp)),
-        Err(e) if e.is_connect() => Err(HttpError::Connect),
+        Err(e) if e.is_builder() => Err(HttpError::BadUrl),
+        Err(e) if e.is_connect() => Err(HttpError::Connect(e.is_timeout())),
         Err(e) if e.is_redirect() => Err(HttpError::TooManyRedirects),
         Err(e) => Err(HttpError::Other(arke_export_contract::error_chain(&e))),
     }

@@ -74,18 +74,21 @@ fn ascii_base(url: &str) -> String {
 #[derive(Clone)]
 pub struct Source {
     http: HttpClient,
+    /// As configured: what the records' links are written from (by the preview as by the worker).
     config: Arc<SourceConfig>,
+    /// The API's and the gateway's base URLs as requests carry them ([`ascii_base`]).
+    request_bases: Arc<(String, String)>,
     slots: Arc<Semaphore>,
     parallel: usize,
 }
 
 impl Source {
     pub fn new(config: SourceConfig, parallel: usize) -> Source {
-        let config =
-            SourceConfig { api_url: ascii_base(&config.api_url), ipfs_gateway: ascii_base(&config.ipfs_gateway) };
+        let request_bases = Arc::new((ascii_base(&config.api_url), ascii_base(&config.ipfs_gateway)));
         Source {
             http: HttpClient::new(parallel),
             config: Arc::new(config),
+            request_bases,
             slots: Arc::new(Semaphore::new(parallel.max(1))),
             parallel: parallel.max(1),
         }
@@ -102,7 +105,7 @@ impl Source {
 
     /// `GET {api}/entities/{pi}`.
     pub async fn manifest(&self, pi: &Pi) -> Result<Manifest, FetchError> {
-        let url = format!("{}/entities/{pi}", self.config.api_url);
+        let url = format!("{}/entities/{pi}", self.request_bases.0);
         let body = self.get(&url, || format!("manifest of {pi}"), None).await?;
         serde_json::from_slice(&body)
             .map_err(|e| FetchError::BadManifest { what: format!("manifest of {pi}"), reason: e.to_string() })
@@ -119,7 +122,7 @@ impl Source {
             let shown: String = cid.chars().take(80).collect();
             return Err(FetchError::BadCid(shown));
         }
-        let url = format!("{}/ipfs/{cid}", self.config.ipfs_gateway);
+        let url = format!("{}/ipfs/{cid}", self.request_bases.1);
         self.get(&url, || format!("component {cid}"), budget).await
     }
 
@@ -201,6 +204,8 @@ async fn read_capped(
     }
     // What this read takes from the record's budget is given back unless the read ends in success or
     // in a size error, also when the read is dropped (its attempt timed out): a retry takes it again.
+    // A component cut off as too large keeps what it took: that is what it made the machine download,
+    // and the budget caps what one record's manifest can make it download.
     let mut taken = Taken { budget, bytes: 0, kept: false };
     let result = read_body(&mut resp, what, &mut taken).await;
     taken.kept = matches!(result, Ok(_) | Err(FetchError::TooLarge { .. } | FetchError::RecordTooLarge { .. }));
@@ -266,7 +271,7 @@ async fn read_body(body: &mut Answer, what: &impl Fn() -> String, taken: &mut Ta
 
 #[cfg(test)]
 mod tests {
-    use super::{RecordBudget, Taken, ascii_base, valid_cid};
+    use super::{RecordBudget, SourceConfig, Taken, ascii_base, valid_cid};
 
     #[test]
     fn a_read_that_fails_or_is_dropped_gives_its_bytes_back() {
@@ -288,6 +293,18 @@ mod tests {
         assert_eq!(ascii_base("https://архив.example/api/"), "https://xn--80aer5aza.example/api");
         assert_eq!(ascii_base("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
         assert_eq!(ascii_base("not a url"), "not a url");
+        // The links written into records stay as configured (the worker writes them from its
+        // configuration; the preview from this source's).
+        let configured = SourceConfig {
+            api_url: "https://архив.example".into(),
+            ipfs_gateway: "HTTPS://Gw.example:443".into(),
+        };
+        let source = super::Source::new(configured.clone(), 2);
+        assert_eq!(
+            (source.config().api_url.as_str(), source.config().ipfs_gateway.as_str()),
+            (configured.api_url.as_str(), configured.ipfs_gateway.as_str())
+        );
+        assert_eq!(source.request_bases.1, "https://gw.example");
     }
 
     #[test]

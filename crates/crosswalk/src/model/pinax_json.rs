@@ -2,7 +2,8 @@
 //! large export that tree cost more than describing the record), and for any pinax.json that reads
 //! as a JSON tree the result is what [`scalar`] and [`list`] would read from it (a test holds the two
 //! together). Values it skips (unknown keys, nested objects) are only scanned, not checked as
-//! closely as a tree would be: a file with, say, a lone surrogate deep inside one still reads.
+//! closely as a tree would be: a file with, say, a lone surrogate or invalid UTF-8 inside one still
+//! reads (what the crosswalk uses is checked as strictly as before).
 
 use serde::Deserialize;
 
@@ -47,7 +48,7 @@ impl<'de> serde::de::Visitor<'de> for PinaxVisitor {
                 PinaxKey::Source => p.source = value.one(),
                 PinaxKey::Rights => p.rights = value.one(),
                 PinaxKey::Places => p.places = value.list(),
-                PinaxKey::Other => {}
+                PinaxKey::Other => unreachable!("skipped above"),
             }
         }
         Ok(p)
