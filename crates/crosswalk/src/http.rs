@@ -140,7 +140,6 @@ impl HttpClient {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
-        http.set_connect_timeout(Some(CONNECT_TIMEOUT));
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
@@ -206,13 +205,13 @@ async fn get_proxied(client: &reqwest::Client, url: &str) -> Result<Answer, Http
 
 impl Answer {
     fn direct(resp: Response<Incoming>) -> Answer {
-        let (status, retry_after, content_length) = head(resp.status(), resp.headers());
-        Answer { status, retry_after, content_length, body: AnswerBody::Direct(resp.into_body()) }
+        let (retry_after, content_length) = numbers(resp.headers());
+        Answer { status: resp.status(), retry_after, content_length, body: AnswerBody::Direct(resp.into_body()) }
     }
 
     fn proxied(resp: reqwest::Response) -> Answer {
-        let (status, retry_after, content_length) = head(resp.status(), resp.headers());
-        Answer { status, retry_after, content_length, body: AnswerBody::Proxied(resp) }
+        let (retry_after, content_length) = numbers(resp.headers());
+        Answer { status: resp.status(), retry_after, content_length, body: AnswerBody::Proxied(resp) }
     }
 
     /// The next piece of the body; `None` at its end.
@@ -237,10 +236,10 @@ impl Answer {
     }
 }
 
-/// The status, `Retry-After` and `Content-Length` of an answer.
-fn head(status: StatusCode, headers: &hyper::HeaderMap) -> (StatusCode, Option<u64>, Option<u64>) {
+/// An answer's `Retry-After` (seconds) and `Content-Length`.
+fn numbers(headers: &hyper::HeaderMap) -> (Option<u64>, Option<u64>) {
     let number = |name| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-    (status, number(hyper::header::RETRY_AFTER), number(hyper::header::CONTENT_LENGTH))
+    (number(hyper::header::RETRY_AFTER), number(hyper::header::CONTENT_LENGTH))
 }
 
 /// Where a redirect leads: an absolute `http(s)` URL, or a path on the same host. Anything else

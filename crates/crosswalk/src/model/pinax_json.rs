@@ -38,7 +38,7 @@ impl<'de> serde::de::Visitor<'de> for PinaxVisitor {
                 PinaxKey::Id => p.id = value.one(),
                 PinaxKey::Title => p.title = value.one(),
                 PinaxKey::Kind => p.kind = value.one(),
-                PinaxKey::Creators => p.creators = value.list(),
+                PinaxKey::Creator => p.creators = value.list(),
                 PinaxKey::Institution => p.institution = value.one(),
                 PinaxKey::Created => p.created = value.one(),
                 PinaxKey::AccessUrl => p.access_url = value.one(),
@@ -47,7 +47,7 @@ impl<'de> serde::de::Visitor<'de> for PinaxVisitor {
                 PinaxKey::Description => p.description = value.one(),
                 PinaxKey::Source => p.source = value.one(),
                 PinaxKey::Rights => p.rights = value.one(),
-                PinaxKey::Places => p.places = value.list(),
+                PinaxKey::Place => p.places = value.list(),
                 PinaxKey::Other => unreachable!("skipped above"),
             }
         }
@@ -55,36 +55,24 @@ impl<'de> serde::de::Visitor<'de> for PinaxVisitor {
     }
 }
 
-/// The keys of pinax.json the crosswalk reads.
+/// The keys of pinax.json the crosswalk reads (each variant is its key in snake case).
 #[derive(Deserialize)]
-#[serde(field_identifier)]
+#[serde(field_identifier, rename_all = "snake_case")]
 enum PinaxKey {
-    #[serde(rename = "id")]
     Id,
-    #[serde(rename = "title")]
     Title,
     #[serde(rename = "type")]
     Kind,
-    #[serde(rename = "creator")]
-    Creators,
-    #[serde(rename = "institution")]
+    Creator,
     Institution,
-    #[serde(rename = "created")]
     Created,
-    #[serde(rename = "access_url")]
     AccessUrl,
-    #[serde(rename = "language")]
     Language,
-    #[serde(rename = "subjects")]
     Subjects,
-    #[serde(rename = "description")]
     Description,
-    #[serde(rename = "source")]
     Source,
-    #[serde(rename = "rights")]
     Rights,
-    #[serde(rename = "place")]
-    Places,
+    Place,
     #[serde(other)]
     Other,
 }
