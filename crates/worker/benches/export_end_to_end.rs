@@ -23,11 +23,11 @@ use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::Router;
-use axum::extract::{Path as UrlPath, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::{Request, Response, StatusCode};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -229,36 +229,58 @@ async fn stdin_closed() {
 }
 
 /// A plain static file server over a catalog folder: `/entities/{PI}` → `entities/{PI}.json`,
-/// `/ipfs/{CID}` → `ipfs/{CID}`, read from disk on every request.
+/// `/ipfs/{CID}` → `ipfs/{CID}`, read from disk on every request. Plain hyper (HTTP/1.1 keep-alive, one
+/// task per connection), as lean per request as a static file server's worker process.
 async fn serve_catalog(dir: PathBuf) {
-    type Dir = State<Arc<PathBuf>>;
-    let app = Router::new()
-        .route(
-            "/entities/{pi}",
-            get(|State(d): Dir, UrlPath(pi): UrlPath<String>| async move {
-                file(&d.join("entities"), &pi, ".json", "application/json")
-            }),
-        )
-        .route(
-            "/ipfs/{cid}",
-            get(|State(d): Dir, UrlPath(cid): UrlPath<String>| async move {
-                file(&d.join("ipfs"), &cid, "", "application/octet-stream")
-            }),
-        )
-        .with_state(Arc::new(dir));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     println!("http://{}", listener.local_addr().unwrap());
-    axum::serve(listener, app).with_graceful_shutdown(stdin_closed()).await.unwrap();
+    let dir = Arc::new(dir);
+    let accept = async {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else { continue };
+            let _ = stream.set_nodelay(true);
+            let dir = dir.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+                    std::future::ready(Ok::<_, std::convert::Infallible>(catalog_file(&dir, req.uri().path())))
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    };
+    tokio::select! {
+        () = accept => {}
+        () = stdin_closed() => {}
+    }
 }
 
-fn file(dir: &Path, name: &str, extension: &str, content_type: &'static str) -> Response {
+/// The answer to `GET path` from the catalog folder `dir`.
+fn catalog_file(dir: &Path, path: &str) -> Response<Full<Bytes>> {
+    let found = if let Some(pi) = path.strip_prefix("/entities/") {
+        file(&dir.join("entities"), pi, ".json").map(|body| (body, "application/json"))
+    } else if let Some(cid) = path.strip_prefix("/ipfs/") {
+        file(&dir.join("ipfs"), cid, "").map(|body| (body, "application/octet-stream"))
+    } else {
+        None
+    };
+    let mut response = Response::new(Full::new(found.as_ref().map_or_else(Bytes::new, |(b, _)| b.clone())));
+    match found {
+        Some((_, content_type)) => {
+            response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        }
+        None => *response.status_mut() = StatusCode::NOT_FOUND,
+    }
+    response
+}
+
+/// `dir/{name}{extension}`, for a plain alphanumeric name only.
+fn file(dir: &Path, name: &str, extension: &str) -> Option<Bytes> {
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return StatusCode::NOT_FOUND.into_response();
+        return None;
     }
-    match std::fs::read(dir.join(format!("{name}{extension}"))) {
-        Ok(body) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
-    }
+    std::fs::read(dir.join(format!("{name}{extension}"))).ok().map(Bytes::from)
 }
 
 async fn serve_s3(dir: PathBuf) {
