@@ -10,7 +10,8 @@
 //! - the worker's peak RSS (from its `result.json`).
 //!
 //! Cases: `ARKE_BENCH_SIZES` (default 10000) × MODS alone and `mods,dc,marcxml`, each run
-//! `ARKE_BENCH_REPEAT` times (default 3; the median is reported).
+//! `ARKE_BENCH_REPEAT` times (default 3; the median is reported). `ARKE_BENCH_WORKERS=a,b` compares
+//! worker binaries: their runs alternate, so that a shared machine's drift does not favour one.
 //!
 //! `cargo bench -p arke-export-worker --bench export_end_to_end -- --serve` starts the two servers only
 //! and prints the worker's environment, to run the worker by hand under a profiler (`perf record`).
@@ -33,6 +34,11 @@ use tokio::process::{Child, Command};
 
 use arke_export_contract::result::TaskResult;
 use arke_export_sandbox::{CatalogIndex, CatalogSpec, S3Server, catalog};
+
+/// The servers allocate per request as the worker does per record: the same allocator, so that neither
+/// pays glibc's locking where the other does not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const BUCKET: &str = "bench";
 const ACCESS_KEY: &str = "bench-access-key";
@@ -64,20 +70,38 @@ async fn bench(args: &[String]) {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let repeat: usize = std::env::var("ARKE_BENCH_REPEAT").ok().and_then(|s| s.parse().ok()).unwrap_or(3).max(1);
+    // `ARKE_BENCH_WORKERS=a,b`: compare worker binaries (e.g. a copy of the previous build), run in turn.
+    let workers: Vec<PathBuf> = std::env::var("ARKE_BENCH_WORKERS").map_or_else(
+        |_| vec![PathBuf::from(env!("CARGO_BIN_EXE_arke-export-worker"))],
+        |list| list.split(',').map(|p| PathBuf::from(p.trim())).collect(),
+    );
     let s3_dir = tempfile::tempdir().unwrap();
     let mut rows = Vec::new();
     for &size in &sizes {
         let (dir, index) = generated_catalog(size);
         let servers = Servers::start(&dir, s3_dir.path()).await;
         for (name, formats) in [("MODS", "mods"), ("3 formats", "mods,dc,marcxml")] {
-            let mut runs = Vec::new();
+            let mut runs: Vec<Vec<Measured>> = workers.iter().map(|_| Vec::new()).collect();
+            // Round by round, each worker in turn: a machine whose speed drifts treats them alike.
             for n in 0..repeat {
-                let task = format!("bench-{size}-{}-{n}", formats.replace(',', "-"));
-                runs.push(servers.run(&task, &index.root, formats).await);
+                for (w, worker) in workers.iter().enumerate() {
+                    let task = format!("bench-{size}-{}-{n}-{w}", formats.replace(',', "-"));
+                    runs[w].push(servers.run(worker, &task, &index.root, formats).await);
+                }
             }
-            runs.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
-            rows.push((format!("{size} entities, {name}"), runs));
+            for (w, mut runs) in runs.into_iter().enumerate() {
+                runs.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
+                let label = if workers.len() > 1 {
+                    format!("{size}, {name} [{}]", w + 1)
+                } else {
+                    format!("{size} entities, {name}")
+                };
+                rows.push((label, runs));
+            }
         }
+    }
+    for (w, worker) in workers.iter().enumerate().filter(|_| workers.len() > 1) {
+        println!("[{}] {}", w + 1, worker.display());
     }
     println!("{repeat} runs per case: median (slowest–fastest); CPU in ms per entity; upload included");
     println!(
@@ -156,11 +180,11 @@ impl Servers {
         ]
     }
 
-    async fn run(&self, task: &str, root: &str, formats: &str) -> Measured {
+    async fn run(&self, worker: &Path, task: &str, root: &str, formats: &str) -> Measured {
         let servers_before = (cpu_seconds(&self.catalog), cpu_seconds(&self.s3));
         let children_before = children_cpu_seconds();
         let started = Instant::now();
-        let out = Command::new(env!("CARGO_BIN_EXE_arke-export-worker"))
+        let out = Command::new(worker)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .envs(self.worker_env())

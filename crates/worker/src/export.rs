@@ -69,7 +69,7 @@ pub struct Plan<'a> {
 /// then [`Sink::end`].
 pub trait Sink {
     fn begin(&mut self) -> std::io::Result<()>;
-    fn record(&mut self, data: &EntityData, position: Option<&Position>) -> std::io::Result<()>;
+    fn record(&mut self, data: EntityData, position: Option<Position>) -> std::io::Result<()>;
     fn end(&mut self) -> std::io::Result<()>;
 }
 
@@ -210,11 +210,11 @@ pub async fn export(
                         parent: node.parent.as_ref().map(|l| Pi::from_key(l.key)),
                         path: Link::path_to(node.parent.as_ref(), node.key),
                     });
-                    sink.record(&data, position.as_ref())?;
                     stats.exported += 1;
                     if !matches!(data.pinax, PinaxState::Present(_)) {
                         stats.incomplete += 1;
                     }
+                    sink.record(data, position)?;
                     counters.done.fetch_add(1, Ordering::Relaxed);
                 }
                 Err(e) => {

@@ -74,25 +74,20 @@ impl Written {
 }
 
 /// Writes every requested format of one task.
-pub struct Writers<'a> {
+pub struct Writers {
     files: Vec<FormatFile>,
     single_record: bool,
-    options: &'a ExportOptions,
-    links: &'a Links,
-    today: &'a str,
+    options: ExportOptions,
+    links: Links,
+    today: String,
     /// One record's text, reused for every record and format.
     buf: String,
 }
 
-impl<'a> Writers<'a> {
-    /// Creates a temporary file for each of the task's formats and starts its upload to `bucket`.
-    /// `today` is `YYYY-MM-DD`.
-    pub fn create(
-        config: &'a MachineEnv,
-        bucket: &Bucket,
-        links: &'a Links,
-        today: &'a str,
-    ) -> std::io::Result<Writers<'a>> {
+impl Writers {
+    /// Creates a temporary file for each of the task's formats and starts its upload to `bucket`
+    /// (on the current runtime). `today` is `YYYY-MM-DD`.
+    pub fn create(config: &MachineEnv, bucket: &Bucket, links: Links, today: String) -> std::io::Result<Writers> {
         let mut files = Vec::with_capacity(config.formats.len());
         let parts_in_flight = Arc::new(Semaphore::new(PARTS_IN_FLIGHT));
         for (format, name) in config.output_file_names() {
@@ -115,7 +110,7 @@ impl<'a> Writers<'a> {
         Ok(Writers {
             files,
             single_record: config.single_record(),
-            options: &config.options,
+            options: config.options.clone(),
             links,
             today,
             buf: String::with_capacity(16 * 1024),
@@ -157,7 +152,7 @@ impl<'a> Writers<'a> {
     }
 }
 
-impl Sink for Writers<'_> {
+impl Sink for Writers {
     fn begin(&mut self) -> std::io::Result<()> {
         for f in &mut self.files {
             let header = match f.format {
@@ -170,15 +165,15 @@ impl Sink for Writers<'_> {
         Ok(())
     }
 
-    fn record(&mut self, data: &EntityData, position: Option<&Position>) -> std::io::Result<()> {
-        let d = describe::describe(data, position, self.options, self.links, self.today);
+    fn record(&mut self, data: EntityData, position: Option<Position>) -> std::io::Result<()> {
+        let d = describe::describe(&data, position.as_ref(), &self.options, &self.links, &self.today);
         let root = self.single_record;
         for f in &mut self.files {
             self.buf.clear();
             match f.format {
                 ExportFormat::Mods => mods::record::write(&d, &mut self.buf, root),
                 ExportFormat::Dc => dc::write(&d, &mut self.buf, root),
-                ExportFormat::Marcxml => marc::write(&d, &mut self.buf, root, self.today),
+                ExportFormat::Marcxml => marc::write(&d, &mut self.buf, root, &self.today),
             }
             f.out.write_all(self.buf.as_bytes())?;
         }

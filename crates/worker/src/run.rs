@@ -11,6 +11,7 @@ use crate::WORKER_VERSION;
 use crate::export::{self, Counters, Plan};
 use crate::output::Writers;
 use crate::progress;
+use crate::sink_thread::Placed;
 use crate::storage::Bucket;
 use arke_export_contract::bucket::result_key;
 use arke_export_contract::env::MachineEnv;
@@ -102,10 +103,15 @@ async fn export_and_upload(
 ) -> Result<(export::ExportStats, Vec<Output>), Failed> {
     let links = Links::new(&config.source.api_url, &config.source.ipfs_gateway);
     let today = progress::now_rfc3339().chars().take(10).collect::<String>();
-    let mut writers = Writers::create(config, bucket, &links, &today)
+    let writers = Writers::create(config, bucket, links, today)
         .map_err(|e| (None, format!("could not create a temporary file: {e}")))?;
+    // Several formats are described and written on a second thread, while this one goes on reading.
+    let mut sink = Placed::new(writers, config.formats.len() > 1)
+        .map_err(|e| (None, format!("could not start the writing thread: {e}")))?;
     let plan = Plan { roots: &config.pis, options: &config.options, single_record: config.single_record() };
-    let stats = match export::export(&plan, source, &mut writers, counters).await {
+    let exported = export::export(&plan, source, &mut sink, counters).await;
+    let (writers, written) = sink.into_inner();
+    let stats = match exported.and_then(|stats| Ok(written.map(|()| stats)?)) {
         Ok(stats) => stats,
         Err(e) => {
             // Bounded: a bucket that does not answer must not keep the failure from being reported.
