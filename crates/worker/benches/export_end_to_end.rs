@@ -77,20 +77,33 @@ async fn bench(args: &[String]) {
     );
     let s3_dir = tempfile::tempdir().unwrap();
     let mut rows = Vec::new();
+    let mut ratio_rows = Vec::new();
     for &size in &sizes {
         let (dir, index) = generated_catalog(size);
         let servers = Servers::start(&dir, s3_dir.path()).await;
-        for (name, formats) in [("MODS", "mods"), ("3 formats", "mods,dc,marcxml")] {
-            let mut runs: Vec<Vec<Measured>> = workers.iter().map(|_| Vec::new()).collect();
-            // Round by round, each worker in turn: a machine whose speed drifts treats them alike.
-            for n in 0..repeat {
+        const CASES: [(&str, &str); 2] = [("MODS", "mods"), ("3 formats", "mods,dc,marcxml")];
+        // runs[case][worker], one of each per round: a machine whose speed drifts treats them alike.
+        let mut runs: Vec<Vec<Vec<Measured>>> =
+            CASES.iter().map(|_| workers.iter().map(|_| Vec::new()).collect()).collect();
+        for n in 0..repeat {
+            for (c, (_, formats)) in CASES.iter().enumerate() {
                 for (w, worker) in workers.iter().enumerate() {
                     let task = format!("bench-{size}-{}-{n}-{w}", formats.replace(',', "-"));
-                    runs[w].push(servers.run(worker, &task, &index.root, formats).await);
+                    runs[c][w].push(servers.run(worker, &task, &index.root, formats).await);
                 }
             }
-            for (w, mut runs) in runs.into_iter().enumerate() {
+        }
+        for (w, _) in workers.iter().enumerate() {
+            // 3 formats ÷ MODS, each round's pair measured back to back.
+            let mut ratios: Vec<f64> =
+                runs[1][w].iter().zip(&runs[0][w]).map(|(three, mods)| three.seconds / mods.seconds).collect();
+            ratios.sort_by(f64::total_cmp);
+            ratio_rows.push((size, w, ratios));
+        }
+        for (c, per_worker) in runs.into_iter().enumerate() {
+            for (w, mut runs) in per_worker.into_iter().enumerate() {
                 runs.sort_by(|a, b| a.rate().total_cmp(&b.rate()));
+                let name = CASES[c].0;
                 let label = if workers.len() > 1 {
                     format!("{size}, {name} [{}]", w + 1)
                 } else {
@@ -124,6 +137,15 @@ async fn bench(args: &[String]) {
             per_entity(median.s3_cpu),
             peak,
             median.bytes as f64 / 1e6,
+        );
+    }
+    for (size, w, ratios) in ratio_rows {
+        let worker = if workers.len() > 1 { format!(" [{}]", w + 1) } else { String::new() };
+        println!(
+            "{size}, 3 formats ÷ MODS time{worker}: median {:.2} ({:.2}–{:.2}), each round's pair run back to back",
+            ratios[ratios.len() / 2],
+            ratios[0],
+            ratios[ratios.len() - 1]
         );
     }
 }
