@@ -41,6 +41,8 @@ use arke_export_sandbox::{CatalogIndex, CatalogSpec, S3Server, catalog};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const BUCKET: &str = "bench";
+/// Each case's name and `EXPORT_FORMAT`.
+const CASES: [(&str, &str); 2] = [("MODS", "mods"), ("3 formats", "mods,dc,marcxml")];
 const ACCESS_KEY: &str = "bench-access-key";
 const SECRET_KEY: &str = "bench-secret-key";
 
@@ -81,7 +83,6 @@ async fn bench(args: &[String]) {
     for &size in &sizes {
         let (dir, index) = generated_catalog(size);
         let servers = Servers::start(&dir, s3_dir.path()).await;
-        const CASES: [(&str, &str); 2] = [("MODS", "mods"), ("3 formats", "mods,dc,marcxml")];
         // runs[case][worker], one of each per round: a machine whose speed drifts treats them alike.
         let mut runs: Vec<Vec<Vec<Measured>>> =
             CASES.iter().map(|_| workers.iter().map(|_| Vec::new()).collect()).collect();
