@@ -72,10 +72,12 @@ async fn bench(args: &[String]) {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let repeat: usize = std::env::var("ARKE_BENCH_REPEAT").ok().and_then(|s| s.parse().ok()).unwrap_or(3).max(1);
-    // `ARKE_BENCH_WORKERS=a,b`: compare worker binaries (e.g. a copy of the previous build), run in turn.
+    // `ARKE_BENCH_WORKERS=a,b`: compare worker binaries (e.g. a copy of the previous build), run in
+    // turn; a relative path is from the workspace root (`cargo bench` runs this in crates/worker).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let workers: Vec<PathBuf> = std::env::var("ARKE_BENCH_WORKERS").map_or_else(
         |_| vec![PathBuf::from(env!("CARGO_BIN_EXE_arke-export-worker"))],
-        |list| list.split(',').map(|p| PathBuf::from(p.trim())).collect(),
+        |list| list.split(',').map(|p| root.join(p.trim())).collect(),
     );
     let s3_dir = tempfile::tempdir().unwrap();
     let mut rows = Vec::new();
@@ -83,19 +85,25 @@ async fn bench(args: &[String]) {
     for &size in &sizes {
         let (dir, index) = generated_catalog(size);
         let servers = Servers::start(&dir, s3_dir.path()).await;
-        // runs[case][worker], one of each per round: a machine whose speed drifts treats them alike.
+        // runs[case][worker], one of each per round (workers in turn, their order reversed every other
+        // round): a machine whose speed drifts treats them alike.
         let mut runs: Vec<Vec<Vec<Measured>>> =
             CASES.iter().map(|_| workers.iter().map(|_| Vec::new()).collect()).collect();
         for n in 0..repeat {
+            let mut order: Vec<usize> = (0..workers.len()).collect();
+            if n % 2 == 1 {
+                order.reverse();
+            }
             for (c, (_, formats)) in CASES.iter().enumerate() {
-                for (w, worker) in workers.iter().enumerate() {
+                for &w in &order {
+                    let worker = &workers[w];
                     let task = format!("bench-{size}-{}-{n}-{w}", formats.replace(',', "-"));
                     runs[c][w].push(servers.run(worker, &task, &index.root, formats).await);
                 }
             }
         }
         for (w, _) in workers.iter().enumerate() {
-            // 3 formats ÷ MODS, each round's pair measured back to back.
+            // 3 formats ÷ MODS, each pair from the same round.
             let mut ratios: Vec<f64> =
                 runs[1][w].iter().zip(&runs[0][w]).map(|(three, mods)| three.seconds / mods.seconds).collect();
             ratios.sort_by(f64::total_cmp);
@@ -143,7 +151,7 @@ async fn bench(args: &[String]) {
     for (size, w, ratios) in ratio_rows {
         let worker = if workers.len() > 1 { format!(" [{}]", w + 1) } else { String::new() };
         println!(
-            "{size}, 3 formats ÷ MODS time{worker}: median {:.2} ({:.2}–{:.2}), each round's pair run back to back",
+            "{size}, 3 formats ÷ MODS time{worker}: median {:.2} ({:.2}–{:.2}), each pair from the same round",
             ratios[ratios.len() / 2],
             ratios[0],
             ratios[ratios.len() - 1]
@@ -284,7 +292,11 @@ async fn serve_catalog(dir: PathBuf) {
     let dir = Arc::new(dir);
     let accept = async {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let Ok((stream, _)) = listener.accept().await else {
+                // Out of file descriptors, say: wait rather than spin.
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            };
             let _ = stream.set_nodelay(true);
             let dir = dir.clone();
             tokio::spawn(async move {

@@ -122,8 +122,9 @@ pub fn requests_in_flight(options: &ExportOptions) -> usize {
 
 /// Exports `plan` into `sink`. Records are fetched up to 2 × `parallelBatchSize` entities ahead
 /// (requests themselves are capped by the source, see [`requests_in_flight`]); at most
-/// `4 × parallelBatchSize` records are requested and not yet written, so memory stays flat:
-/// per record still to write or already seen, only a 128-bit key (and 32 bytes in the queue) is kept.
+/// `4 × parallelBatchSize` records are requested and not yet handed to the sink (which may hold a few
+/// dozen more: [`crate::sink_thread`]), so memory stays flat: per record still to write or already
+/// seen, only a 128-bit key (and 32 bytes in the queue) is kept.
 pub async fn export(
     plan: &Plan<'_>,
     source: &Source,

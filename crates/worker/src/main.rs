@@ -57,9 +57,10 @@ fn main() {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
-    // One thread: a record's requests, its description and its writing never wait for another
-    // thread to wake (on a machine's shared vCPUs a wake-up costs more than the work it hands over);
-    // the uploads' file reads run on the blocking pool.
+    // One runtime thread: a record's requests and answers never wait for another thread to wake (on
+    // a machine's shared vCPUs a wake-up costs more than the work it hands over). One format is
+    // described and written on it too; several, on a machine with a second core, go to a writing
+    // thread in batches (`sink_thread`). The uploads' file reads run on the blocking pool.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
     std::process::exit(runtime.block_on(run()));
 }

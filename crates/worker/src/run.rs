@@ -8,7 +8,7 @@ use futures::future::try_join_all;
 use tokio::sync::watch;
 
 use crate::WORKER_VERSION;
-use crate::export::{self, Counters, Plan};
+use crate::export::{self, Counters, ExportError, Plan};
 use crate::output::Writers;
 use crate::progress;
 use crate::sink_thread::Placed;
@@ -105,13 +105,15 @@ async fn export_and_upload(
     let today = progress::now_rfc3339().chars().take(10).collect::<String>();
     let writers = Writers::create(config, bucket, links, today)
         .map_err(|e| (None, format!("could not create a temporary file: {e}")))?;
-    // Several formats are described and written on a second thread, while this one goes on reading.
-    let mut sink = Placed::new(writers, config.formats.len() > 1)
+    // Several formats are described and written on a second thread (when there is a second core),
+    // while this one goes on reading.
+    let mut sink = Placed::new(writers, config.formats.len())
         .map_err(|e| (None, format!("could not start the writing thread: {e}")))?;
     let plan = Plan { roots: &config.pis, options: &config.options, single_record: config.single_record() };
     let exported = export::export(&plan, source, &mut sink, counters).await;
     let (writers, written) = sink.into_inner();
-    let stats = match exported.and_then(|stats| Ok(written.map(|()| stats)?)) {
+    // The traversal's own error first; else the writing thread's.
+    let stats = match exported.and_then(|stats| written.map(|()| stats).map_err(ExportError::from)) {
         Ok(stats) => stats,
         Err(e) => {
             // Bounded: a bucket that does not answer must not keep the failure from being reported.

@@ -1,15 +1,18 @@
 //! A [`Sink`] that runs on its own thread: the traversal (requests, answers, parsing) keeps the
 //! runtime's one thread, and describing, writing and hashing the records go to a second core.
-//! [`Placed`] chooses: a task that writes several formats writes them on a thread of their own; one
-//! format is written where it is read (measured in the `export_end_to_end` bench, with both runs
-//! alternating: for `mods,dc,marcxml` the thread raised throughput by about 10%; for MODS alone,
-//! where writing is a sixth of the work, handing each record to another core cost more than it saved).
+//! [`Placed`] chooses: a task that writes several formats, on a machine with a second core, writes
+//! them on a thread of their own; otherwise the records are written where they are read (measured in
+//! the `export_end_to_end` bench, runs alternating: for `mods,dc,marcxml` the thread raised throughput
+//! by about 10%; for MODS alone, where writing is a sixth of the work, handing each record to another
+//! core cost more than it saved; and on one core, the default Fly machine, there is nothing to gain).
 //!
 //! Records cross in batches of [`BATCH`], so the two threads meet once per batch rather than once per
 //! record (on a VM each wake-up of the other thread is an interrupt between cores, and costs more than
-//! handing over a record). At most [`BATCHES_QUEUED`] batches wait: when the writing falls behind, the
-//! traversal waits for it, so memory stays flat. The first write error stops the thread; the next
-//! call reports it.
+//! handing over a record). At most [`BATCHES_QUEUED`] batch waits: between the threads there are at
+//! most three batches (one being filled, one waiting, one being written), 48 records, as many as the
+//! traversal's own window holds with the default `parallelBatchSize`; when the writing falls behind,
+//! the traversal waits for it. The first write error stops the thread; the next hand-over (or the end)
+//! reports it.
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
@@ -19,9 +22,9 @@ use arke_export_crosswalk::describe::Position;
 use arke_export_crosswalk::model::EntityData;
 
 /// Records handed over at once.
-pub const BATCH: usize = 32;
+pub const BATCH: usize = 16;
 /// Batches waiting for the writing thread, at most.
-pub const BATCHES_QUEUED: usize = 4;
+pub const BATCHES_QUEUED: usize = 1;
 
 enum Step {
     Begin,
@@ -115,8 +118,10 @@ pub enum Placed<S: Sink + Send + 'static> {
 }
 
 impl<S: Sink + Send + 'static> Placed<S> {
-    pub fn new(sink: S, own_thread: bool) -> std::io::Result<Placed<S>> {
-        Ok(if own_thread { Placed::OnThread(SinkThread::start(sink)?) } else { Placed::Here(sink) })
+    /// On a thread of its own when `formats` > 1 and this machine has a second core.
+    pub fn new(sink: S, formats: usize) -> std::io::Result<Placed<S>> {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        Ok(if formats > 1 && cores > 1 { Placed::OnThread(SinkThread::start(sink)?) } else { Placed::Here(sink) })
     }
 
     /// The sink back, with the first write error of its thread (if it had one).
@@ -175,7 +180,7 @@ mod tests {
     use arke_export_contract::pi::Pi;
     use arke_export_crosswalk::model::PinaxState;
 
-    /// Keeps what it is given; fails on the record named `fail_at`.
+    /// Keeps what it is given; fails when it has kept `fail_at` steps (`begin` counts as one).
     #[derive(Default)]
     struct Kept {
         steps: Vec<String>,
@@ -189,7 +194,7 @@ mod tests {
         }
         fn record(&mut self, data: EntityData, position: Option<Position>) -> std::io::Result<()> {
             if self.fail_at == Some(self.steps.len()) {
-                return Err(std::io::Error::other("disk full"));
+                return Err(std::io::Error::new(std::io::ErrorKind::StorageFull, "disk full"));
             }
             self.steps.push(format!("{} {}", data.pi, position.map_or(0, |p| p.depth)));
             Ok(())
@@ -250,6 +255,7 @@ mod tests {
             None => thread.end().unwrap_err(),
         };
         assert_eq!(reported.to_string(), "disk full");
+        assert_eq!(reported.kind(), std::io::ErrorKind::StorageFull);
         let (kept, result) = thread.into_inner();
         assert_eq!(result.unwrap_err().to_string(), "disk full");
         assert_eq!(kept.steps.len(), 3, "nothing is written after the error: {:?}", kept.steps);

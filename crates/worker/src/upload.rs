@@ -1,5 +1,5 @@
-//! Uploading a file **while it is being written**: each 8 MiB part is sent as soon as the traversal
-//! has written the bytes after it, so the upload ends a moment after the last record instead of
+//! Uploading a file **while it is being written**: each 8 MiB part is sent as soon as the writers
+//! have written the bytes after it, so the upload ends a moment after the last record instead of
 //! starting then. Bounded: at most [`PARTS_IN_FLIGHT`] parts of all the task's files are in flight at
 //! once, and each is streamed from disk (memory stays flat whatever the file's size).
 //!
