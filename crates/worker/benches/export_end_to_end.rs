@@ -12,6 +12,8 @@
 //! Cases: `ARKE_BENCH_SIZES` (default 10000) × MODS alone and `mods,dc,marcxml`, each run
 //! `ARKE_BENCH_REPEAT` times (default 3; the median is reported). `ARKE_BENCH_WORKERS=a,b` compares
 //! worker binaries: their runs alternate, so that a shared machine's drift does not favour one.
+//! `ARKE_BENCH_WORKER_CPUS=0` keeps the worker on one core, as on the default (1-CPU) Fly machine;
+//! the servers still run on any core.
 //!
 //! `cargo bench -p arke-export-worker --bench export_end_to_end -- --serve` starts the two servers only
 //! and prints the worker's environment, to run the worker by hand under a profiler (`perf record`).
@@ -215,7 +217,7 @@ impl Servers {
         let servers_before = (cpu_seconds(&self.catalog), cpu_seconds(&self.s3));
         let children_before = children_cpu_seconds();
         let started = Instant::now();
-        let out = Command::new(worker)
+        let out = worker_command(worker)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .envs(self.worker_env())
@@ -242,6 +244,20 @@ impl Servers {
             peak_mb: result.metrics.peak_memory_mb,
             bytes: result.outputs.iter().map(|o| o.size).sum(),
         }
+    }
+}
+
+/// The worker's command: on the cores `ARKE_BENCH_WORKER_CPUS` lists (a `taskset` list, `0` for one
+/// core as on a default Fly machine), or on any.
+fn worker_command(worker: &Path) -> Command {
+    match std::env::var("ARKE_BENCH_WORKER_CPUS") {
+        Ok(cpus) if !cpus.trim().is_empty() => {
+            // taskset execs the worker: the child measured is still the worker itself.
+            let mut command = Command::new("taskset");
+            command.arg("-c").arg(cpus.trim()).arg(worker);
+            command
+        }
+        _ => Command::new(worker),
     }
 }
 
