@@ -96,7 +96,11 @@ async fn bench(args: &[String]) {
             if n % 2 == 1 {
                 order.reverse();
             }
-            for (c, (_, formats)) in CASES.iter().enumerate() {
+            // The cases' order alternates too, so that the ratio's pairs carry no order bias.
+            let cases: Vec<usize> =
+                if n % 2 == 1 { (0..CASES.len()).rev().collect() } else { (0..CASES.len()).collect() };
+            for c in cases {
+                let formats = CASES[c].1;
                 for &w in &order {
                     let worker = &workers[w];
                     let task = format!("bench-{size}-{}-{n}-{w}", formats.replace(',', "-"));

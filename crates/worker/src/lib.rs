@@ -5,10 +5,10 @@
 //! S3-compatible bucket (Cloudflare R2 in production).
 //!
 //! Data flow: the environment ([`arke_export_contract::env::MachineEnv`]) → [`export`] (one traversal,
-//! reading records through `arke_export_crosswalk::{source, fetch}`) → (several formats: handed in
-//! batches to a second thread, [`sink_thread`]) → the crosswalk's `describe` (once per entity) and its
-//! MODS, Dublin Core and MARC writers ([`output`], one file per format) →
-//! temp files, each uploaded while it is written ([`upload`], over [`storage`]) → [`run`] (result and callback).
+//! reading records through `arke_export_crosswalk::{source, fetch}`) → (several formats, with a second
+//! core: handed in batches to a second thread, [`sink_thread`]) → the crosswalk's `describe` (once per
+//! entity) and its MODS, Dublin Core and MARC writers ([`output`], one file per format) → temp files,
+//! each uploaded while it is written ([`upload`], over [`storage`]) → [`run`] (result and callback).
 
 pub mod export;
 pub mod output;

@@ -44,9 +44,9 @@ struct Cli {}
 
 /// mimalloc: the export allocates and frees small buffers for every record (answers, parsed fields, XML
 /// text); with glibc's allocator that was a tenth of the worker's CPU (see the `export_end_to_end` bench).
-/// Version 2 (`v2`), which gives freed memory back after 10 ms (version 3 waits a second: a hostile
-/// record's 64 MiB read and dropped then still counts, and `robustness.rs` holds the peak under
-/// 2 × 64 MiB); no transparent huge pages (`no_thp`: with them the peak RSS doubled, to 51 MB).
+/// Version 2 (`v2`), which gives freed memory back after 10 ms (100 ms for blocks of 32 MiB and more;
+/// version 3 waits a second: a hostile record's 64 MiB read and dropped then still counts, and
+/// `robustness.rs` holds the peak under 2 × 64 MiB); no transparent huge pages (`no_thp`: with them the peak RSS doubled, to 51 MB).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

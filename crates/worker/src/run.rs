@@ -112,6 +112,9 @@ async fn export_and_upload(
     let plan = Plan { roots: &config.pis, options: &config.options, single_record: config.single_record() };
     let exported = export::export(&plan, source, &mut sink, counters).await;
     let (writers, written) = sink.into_inner();
+    if let (Err(_), Err(w)) = (&exported, &written) {
+        tracing::warn!("the writing thread failed too: {w}");
+    }
     // The traversal's own error first; else the writing thread's.
     let stats = match exported.and_then(|stats| written.map(|()| stats).map_err(ExportError::from)) {
         Ok(stats) => stats,

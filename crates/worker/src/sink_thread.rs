@@ -9,9 +9,9 @@
 //! Records cross in batches of [`BATCH`], so the two threads meet once per batch rather than once per
 //! record (on a VM each wake-up of the other thread is an interrupt between cores, and costs more than
 //! handing over a record). At most [`BATCHES_QUEUED`] batch waits: between the threads there are at
-//! most three batches (one being filled, one waiting, one being written), 48 records, as many as the
-//! traversal's own window holds with the default `parallelBatchSize`; when the writing falls behind,
-//! the traversal waits for it. The first write error stops the thread; the next hand-over (or the end)
+//! most three batches (one being filled, one waiting, one being written), 48 records (the traversal's
+//! own window is 40 with the default `parallelBatchSize`); when the writing falls behind, the
+//! traversal waits for it. The first write error stops the thread; the next hand-over (or the end)
 //! reports it.
 
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
