@@ -82,9 +82,14 @@ impl<S: Sink + Send + 'static> SinkThread<S> {
     /// Why the thread stopped taking records.
     fn failure(&mut self) -> std::io::Error {
         self.join();
-        match self.joined.as_ref().map(|(_, result)| result) {
-            Some(Err(e)) => std::io::Error::new(e.kind(), e.to_string()),
-            _ => std::io::Error::other("the writing thread stopped"),
+        self.write_error().unwrap_or_else(|| std::io::Error::other("the writing thread stopped"))
+    }
+
+    /// A copy of the joined thread's write error, if it had one (the original stays for `into_inner`).
+    fn write_error(&self) -> Option<std::io::Error> {
+        match &self.joined {
+            Some((_, Err(e))) => Some(std::io::Error::new(e.kind(), e.to_string())),
+            _ => None,
         }
     }
 }
@@ -104,10 +109,7 @@ impl<S: Sink + Send + 'static> Sink for SinkThread<S> {
         self.flush_batch()?;
         self.send(Step::End)?;
         self.join();
-        match self.joined.as_ref().map(|(_, result)| result) {
-            Some(Err(e)) => Err(std::io::Error::new(e.kind(), e.to_string())),
-            _ => Ok(()),
-        }
+        self.write_error().map_or(Ok(()), Err)
     }
 }
 
