@@ -9,6 +9,7 @@ mod catalog_store;
 pub mod fly;
 mod rng;
 pub mod s3;
+mod s3_store;
 mod serve;
 pub mod wide;
 

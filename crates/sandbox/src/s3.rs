@@ -1,5 +1,5 @@
-//! The R2 stand-in: an embedded S3 server (s3s + s3s-fs) over a folder, path-style,
-//! with real SigV4 checks, and fault injection.
+//! The R2 stand-in: an embedded S3 server (s3s + s3s-fs, completing multipart uploads as R2 does: see
+//! [`crate::s3_store`]) over a folder, path-style, with real SigV4 checks, and fault injection.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -14,6 +14,8 @@ use s3s::auth::SimpleAuth;
 use s3s::service::S3ServiceBuilder;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+
+use crate::s3_store::R2Store;
 
 /// Faults the S3 stand-in can be told to produce.
 #[derive(Debug, Default)]
@@ -74,8 +76,7 @@ impl S3Server {
         secret_access_key: &str,
     ) -> std::io::Result<S3Server> {
         std::fs::create_dir_all(root.join(bucket))?;
-        let fs = s3s_fs::FileSystem::new(root).map_err(|e| std::io::Error::other(format!("{e:?}")))?;
-        let mut builder = S3ServiceBuilder::new(fs);
+        let mut builder = S3ServiceBuilder::new(R2Store::new(root)?);
         builder.set_auth(SimpleAuth::from_single(access_key_id, secret_access_key));
         let service = builder.build();
         let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;

@@ -1,0 +1,158 @@
+//! The R2 stand-in's multipart uploads, through a real S3 client: joined in order, with S3's ETag
+//! (the MD5 of the parts' MD5s, `-{parts}`), the attributes given at the start, and S3's errors for a
+//! part too small, a wrong ETag or parts out of order.
+
+use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region, RequestChecksumCalculation};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart};
+use s3s::crypto::{Checksum, Md5};
+
+use arke_export_sandbox::S3Server;
+
+const MIB: usize = 1024 * 1024;
+
+struct Harness {
+    s3: S3Server,
+    client: aws_sdk_s3::Client,
+    dir: tempfile::TempDir,
+}
+
+impl Harness {
+    async fn start() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let s3 = S3Server::start(dir.path(), "exports", "access-key", "secret-key").await.unwrap();
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("auto"))
+            .endpoint_url(&s3.endpoint)
+            .force_path_style(true)
+            .credentials_provider(Credentials::new("access-key", "secret-key", None, None, "test"))
+            .request_checksum_calculation(RequestChecksumCalculation::WhenRequired)
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        Harness { s3, client: aws_sdk_s3::Client::from_conf(config), dir }
+    }
+
+    async fn begin(&self, key: &str) -> String {
+        let created = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.s3.bucket)
+            .key(key)
+            .content_type("application/xml")
+            .send()
+            .await
+            .unwrap();
+        created.upload_id().unwrap().to_owned()
+    }
+
+    /// Uploads `parts` as parts 1, 2, …; their ETags.
+    async fn upload(&self, key: &str, upload_id: &str, parts: &[Vec<u8>]) -> Vec<String> {
+        let mut etags = Vec::new();
+        for (i, bytes) in parts.iter().enumerate() {
+            let part = self
+                .client
+                .upload_part()
+                .bucket(&self.s3.bucket)
+                .key(key)
+                .upload_id(upload_id)
+                .part_number(i as i32 + 1)
+                .body(ByteStream::from(bytes.clone()))
+                .send()
+                .await
+                .unwrap();
+            etags.push(part.e_tag().unwrap().to_owned());
+        }
+        etags
+    }
+
+    async fn complete(
+        &self,
+        key: &str,
+        upload_id: &str,
+        parts: &[(i32, &str)],
+    ) -> Result<
+        String,
+        aws_sdk_s3::error::SdkError<aws_sdk_s3::operation::complete_multipart_upload::CompleteMultipartUploadError>,
+    > {
+        let parts = parts.iter().map(|(n, etag)| CompletedPart::builder().part_number(*n).e_tag(*etag).build());
+        let done = self
+            .client
+            .complete_multipart_upload()
+            .bucket(&self.s3.bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .multipart_upload(CompletedMultipartUpload::builder().set_parts(Some(parts.collect())).build())
+            .send()
+            .await?;
+        Ok(done.e_tag().unwrap().to_owned())
+    }
+
+    async fn get(&self, key: &str) -> (Vec<u8>, Option<String>, Option<String>) {
+        let got = self.client.get_object().bucket(&self.s3.bucket).key(key).send().await.unwrap();
+        let (content_type, etag) = (got.content_type().map(str::to_owned), got.e_tag().map(str::to_owned));
+        (got.body.collect().await.unwrap().into_bytes().to_vec(), content_type, etag)
+    }
+}
+
+fn bytes(len: usize, seed: u8) -> Vec<u8> {
+    (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+}
+
+fn code_of<E: aws_sdk_s3::error::ProvideErrorMetadata>(e: &aws_sdk_s3::error::SdkError<E>) -> String {
+    e.as_service_error().and_then(|s| s.code()).unwrap_or("no service error").to_owned()
+}
+
+#[tokio::test]
+async fn parts_are_joined_in_order_with_s3s_etag_and_the_upload_s_attributes() {
+    let h = Harness::start().await;
+    let parts = [bytes(5 * MIB, 1), bytes(5 * MIB + 17, 2), bytes(1234, 3)];
+    let upload_id = h.begin("exports/t1/a.xml").await;
+    let etags = h.upload("exports/t1/a.xml", &upload_id, &parts).await;
+    let numbered: Vec<(i32, &str)> = etags.iter().enumerate().map(|(i, e)| (i as i32 + 1, e.as_str())).collect();
+    let etag = h.complete("exports/t1/a.xml", &upload_id, &numbered).await.unwrap();
+
+    // S3's multipart ETag: the MD5 of the parts' MD5s (as bytes), then the number of parts.
+    let mut of_parts = Md5::new();
+    for part in &parts {
+        of_parts.update(&Md5::checksum(part));
+    }
+    let expected = format!("\"{}-3\"", hex::encode(of_parts.finalize()));
+    assert_eq!(etag, expected);
+    let (body, content_type, got_etag) = h.get("exports/t1/a.xml").await;
+    assert_eq!(body, parts.concat(), "every part, in order, whole");
+    assert_eq!(content_type.as_deref(), Some("application/xml"), "the attributes given when the upload began");
+    assert_eq!(got_etag.as_deref(), Some(expected.as_str()), "GET answers the same ETag");
+
+    // The upload is over: completing it again is an error, and its parts are gone.
+    let again = h.complete("exports/t1/a.xml", &upload_id, &numbered).await.unwrap_err();
+    assert!(matches!(code_of(&again).as_str(), "NoSuchUpload" | "AccessDenied"), "{again:?}");
+    let leftovers: Vec<String> = std::fs::read_dir(h.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(&upload_id))
+        .collect();
+    assert!(leftovers.is_empty(), "nothing of the upload is left: {leftovers:?}");
+}
+
+#[tokio::test]
+async fn a_small_part_a_wrong_etag_and_parts_out_of_order_are_refused_and_lose_nothing() {
+    let h = Harness::start().await;
+    let key = "exports/t2/b.xml";
+
+    let upload_id = h.begin(key).await;
+    let etags = h.upload(key, &upload_id, &[bytes(MIB, 1), bytes(10, 2)]).await;
+    let small = h.complete(key, &upload_id, &[(1, &etags[0]), (2, &etags[1])]).await.unwrap_err();
+    assert_eq!(code_of(&small), "EntityTooSmall");
+
+    let upload_id = h.begin(key).await;
+    let etags = h.upload(key, &upload_id, &[bytes(5 * MIB, 1), bytes(10, 2)]).await;
+    let wrong = h.complete(key, &upload_id, &[(1, &etags[1]), (2, &etags[1])]).await.unwrap_err();
+    assert_eq!(code_of(&wrong), "InvalidPart");
+    let swapped = h.complete(key, &upload_id, &[(2, &etags[1]), (1, &etags[0])]).await.unwrap_err();
+    assert_eq!(code_of(&swapped), "InvalidPartOrder");
+    // Nothing was lost: the same upload still completes.
+    h.complete(key, &upload_id, &[(1, &etags[0]), (2, &etags[1])]).await.unwrap();
+    let (body, _, _) = h.get(key).await;
+    assert_eq!(body, [bytes(5 * MIB, 1), bytes(10, 2)].concat());
+}
