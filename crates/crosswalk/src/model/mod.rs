@@ -8,6 +8,9 @@ use serde_json::Value;
 
 use arke_export_contract::pi::Pi;
 
+mod file_ref_json;
+mod graph_json;
+mod loose;
 mod pinax_json;
 
 /// `GET {api}/entities/{pi}`.
@@ -116,23 +119,6 @@ pub struct FileRef {
     pub ocr: Option<String>,
 }
 
-impl FileRef {
-    pub fn from_json(bytes: &[u8]) -> Option<FileRef> {
-        let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(bytes) else {
-            return None;
-        };
-        let one = |k: &str| map.get(k).and_then(scalar);
-        Some(FileRef {
-            url: one("url"),
-            ipfs_cid: one("ipfs_cid"),
-            mime: one("type"),
-            size: map.get("size").filter(|v| v.is_u64()).and_then(scalar),
-            filename: one("filename"),
-            ocr: one("ocr"),
-        })
-    }
-}
-
 /// One node of the cheimarros knowledge graph.
 #[derive(Debug, Clone)]
 pub struct GraphEntity {
@@ -160,53 +146,6 @@ pub struct Graph {
 impl Graph {
     pub fn label_of(&self, code: &str) -> Option<&str> {
         self.entities.iter().find(|e| e.code == code).map(|e| e.label.as_str())
-    }
-
-    pub fn from_json(bytes: &[u8]) -> Option<Graph> {
-        let Ok(Value::Object(root)) = serde_json::from_slice::<Value>(bytes) else {
-            return None;
-        };
-        let Some(Value::Object(entities)) = root.get("entities") else {
-            return None;
-        };
-        let label = |code: &str| -> String {
-            entities.get(code).and_then(|e| e.get("label")).and_then(scalar).unwrap_or_else(|| code.to_owned())
-        };
-        let mut graph = Graph::default();
-        for (code, entity) in entities {
-            let Value::Object(entity) = entity else { continue };
-            let properties = match entity.get("properties") {
-                Some(Value::Object(props)) => props
-                    .iter()
-                    .filter_map(|(k, v)| {
-                        let value = match v {
-                            Value::Object(r) if r.get("type").and_then(Value::as_str) == Some("entity_ref") => {
-                                r.get("code").and_then(Value::as_str).map(label)
-                            }
-                            Value::String(s) => Some(s.clone()),
-                            _ => None,
-                        }?;
-                        Some((k.clone(), value))
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
-            graph.entities.push(GraphEntity {
-                code: code.clone(),
-                kind: entity.get("type").and_then(scalar).unwrap_or_default().to_ascii_lowercase(),
-                label: entity.get("label").and_then(scalar).unwrap_or_else(|| code.clone()),
-                properties,
-            });
-        }
-        if let Some(Value::Array(relations)) = root.get("relations") {
-            for r in relations {
-                let field = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_owned);
-                if let (Some(source), Some(kind), Some(target)) = (field("source"), field("type"), field("target")) {
-                    graph.relations.push(GraphRelation { source, kind, target });
-                }
-            }
-        }
-        Some(graph)
     }
 }
 

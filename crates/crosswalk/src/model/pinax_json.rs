@@ -8,6 +8,7 @@
 use serde::Deserialize;
 
 use super::Pinax;
+use super::loose::Loose;
 #[cfg(test)]
 use super::{list, scalar};
 
@@ -75,79 +76,6 @@ enum PinaxKey {
     Place,
     #[serde(other)]
     Other,
-}
-
-/// A metadata value read leniently, as [`scalar`] and [`list`] read a [`Value`]: a scalar as text
-/// (strings trimmed; empty is nothing), a list keeps its scalars, anything else is nothing.
-enum Loose {
-    Nothing,
-    One(String),
-    Many(Vec<String>),
-}
-
-impl Loose {
-    fn one(self) -> Option<String> {
-        match self {
-            Loose::One(s) => Some(s),
-            Loose::Nothing | Loose::Many(_) => None,
-        }
-    }
-    fn list(self) -> Vec<String> {
-        match self {
-            Loose::One(s) => vec![s],
-            Loose::Many(items) => items,
-            Loose::Nothing => Vec::new(),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Loose {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Loose, D::Error> {
-        deserializer.deserialize_any(LooseVisitor)
-    }
-}
-
-struct LooseVisitor;
-
-impl<'de> serde::de::Visitor<'de> for LooseVisitor {
-    type Value = Loose;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Loose, E> {
-        let v = v.trim();
-        Ok(if v.is_empty() { Loose::Nothing } else { Loose::One(v.to_owned()) })
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Loose, E> {
-        Ok(Loose::One(v.to_string()))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Loose, E> {
-        Ok(Loose::One(v.to_string()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Loose, E> {
-        Ok(Loose::One(v.to_string()))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Loose, E> {
-        // Printed as serde_json prints a number (finite: JSON has no other).
-        Ok(serde_json::Number::from_f64(v).map_or(Loose::Nothing, |n| Loose::One(n.to_string())))
-    }
-    fn visit_unit<E>(self) -> Result<Loose, E> {
-        Ok(Loose::Nothing)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Loose, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Loose>()? {
-            if let Loose::One(s) = item {
-                items.push(s);
-            }
-        }
-        Ok(Loose::Many(items))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Loose, A::Error> {
-        while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
-        Ok(Loose::Nothing)
-    }
 }
 
 #[cfg(test)]

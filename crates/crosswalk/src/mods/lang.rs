@@ -15,14 +15,29 @@ te:tel tg:tgk th:tha ti:tir tk:tuk tl:tgl tn:tsn to:ton tr:tur ts:tso tt:tat tw:
 uz:uzb ve:ven vi:vie vo:vol wa:wln wo:wol xh:xho yi:yid yo:yor za:zha zh:chi zu:zul";
 
 /// ISO 639-2/T codes whose bibliographic (B) form differs.
-const ISO639_2T_TO_2B: &str = "sqi:alb hye:arm eus:baq bod:tib mya:bur ces:cze zho:chi cym:wel nld:dut deu:ger \
-ell:gre fas:per fra:fre kat:geo isl:ice mkd:mac mri:mao msa:may ron:rum slk:slo";
+const ISO639_2T_TO_2B: &str = "bod:tib ces:cze cym:wel deu:ger ell:gre eus:baq fas:per fra:fre hye:arm isl:ice \
+kat:geo mkd:mac mri:mao msa:may mya:bur nld:dut ron:rum slk:slo sqi:alb zho:chi";
 
+/// `key`'s value in `table`: entries of `key:value`, keys of one length and values of three letters,
+/// one space apart, in key order. Every entry has the same width, so the lookup is a binary search (it
+/// runs for every record written; a scan of the table cost more than the rest of the record's MODS).
 fn lookup(table: &'static str, key: &str) -> Option<&'static str> {
-    table.split_ascii_whitespace().find_map(|pair| {
-        let (k, v) = pair.split_once(':')?;
-        (k == key).then_some(v)
-    })
+    if Some(key.len()) != table.find(':') {
+        return None;
+    }
+    let width = key.len() + 5;
+    let entry = |i: usize| table.get(i * width..i * width + width - 1);
+    let (mut low, mut high) = (0, table.len().div_ceil(width));
+    while low < high {
+        let mid = low + (high - low) / 2;
+        let (k, v) = entry(mid)?.split_at(key.len());
+        match k.cmp(key) {
+            std::cmp::Ordering::Less => low = mid + 1,
+            std::cmp::Ordering::Greater => high = mid,
+            std::cmp::Ordering::Equal => return v.strip_prefix(':'),
+        }
+    }
+    None
 }
 
 /// How a pinax `language` value is written.
@@ -75,12 +90,20 @@ mod tests {
     }
 
     #[test]
-    fn the_table_is_well_formed() {
-        let pairs: Vec<_> = ISO639_1_TO_2B.split_ascii_whitespace().collect();
-        assert_eq!(pairs.len(), 184);
-        for p in pairs {
-            let (a, b) = p.split_once(':').unwrap();
-            assert_eq!((a.len(), b.len()), (2, 3), "{p}");
+    fn the_tables_are_in_key_order_one_width_and_every_entry_is_found() {
+        for (table, key_len, count) in [(ISO639_1_TO_2B, 2, 184), (ISO639_2T_TO_2B, 3, 20)] {
+            let pairs: Vec<_> = table.split_ascii_whitespace().collect();
+            assert_eq!(pairs.len(), count);
+            assert_eq!(table.len() + 1, count * (key_len + 5), "one space between entries, none around");
+            assert!(pairs.windows(2).all(|w| w[0] < w[1]), "in key order");
+            for p in pairs {
+                let (a, b) = p.split_once(':').unwrap();
+                assert_eq!((a.len(), b.len()), (key_len, 3), "{p}");
+                assert_eq!(lookup(table, a), Some(b), "{p}");
+            }
+            for missing in ["", "a", "qq", "zz", "aab", "zzz", "a:a", "ab:", "é"] {
+                assert_eq!(lookup(table, missing), None, "{missing}");
+            }
         }
     }
 }
