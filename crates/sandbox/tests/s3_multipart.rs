@@ -34,12 +34,16 @@ impl Harness {
     }
 
     async fn begin(&self, key: &str) -> String {
+        self.begin_typed(key, Some("application/xml")).await
+    }
+
+    async fn begin_typed(&self, key: &str, content_type: Option<&str>) -> String {
         let created = self
             .client
             .create_multipart_upload()
             .bucket(&self.s3.bucket)
             .key(key)
-            .content_type("application/xml")
+            .set_content_type(content_type.map(str::to_owned))
             .send()
             .await
             .unwrap();
@@ -48,15 +52,20 @@ impl Harness {
 
     /// Uploads `parts` as parts 1, 2, …; their ETags.
     async fn upload(&self, key: &str, upload_id: &str, parts: &[Vec<u8>]) -> Vec<String> {
+        let numbered: Vec<(i32, Vec<u8>)> = parts.iter().cloned().enumerate().map(|(i, p)| (i as i32 + 1, p)).collect();
+        self.upload_numbered(key, upload_id, &numbered).await
+    }
+
+    async fn upload_numbered(&self, key: &str, upload_id: &str, parts: &[(i32, Vec<u8>)]) -> Vec<String> {
         let mut etags = Vec::new();
-        for (i, bytes) in parts.iter().enumerate() {
+        for (number, bytes) in parts {
             let part = self
                 .client
                 .upload_part()
                 .bucket(&self.s3.bucket)
                 .key(key)
                 .upload_id(upload_id)
-                .part_number(i as i32 + 1)
+                .part_number(*number)
                 .body(ByteStream::from(bytes.clone()))
                 .send()
                 .await
@@ -155,4 +164,103 @@ async fn a_small_part_a_wrong_etag_and_parts_out_of_order_are_refused_and_lose_n
     h.complete(key, &upload_id, &[(1, &etags[0]), (2, &etags[1])]).await.unwrap();
     let (body, _, _) = h.get(key).await;
     assert_eq!(body, [bytes(5 * MIB, 1), bytes(10, 2)].concat());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_completions_at_once_give_one_object_whole() {
+    let h = Harness::start().await;
+    let key = "exports/t3/c.xml";
+    let parts = [bytes(6 * MIB, 4), bytes(6 * MIB, 5), bytes(99, 6)];
+    let upload_id = h.begin(key).await;
+    let etags = h.upload(key, &upload_id, &parts).await;
+    let numbered: Vec<(i32, &str)> = etags.iter().enumerate().map(|(i, e)| (i as i32 + 1, e.as_str())).collect();
+    let (first, second) = tokio::join!(h.complete(key, &upload_id, &numbered), h.complete(key, &upload_id, &numbered));
+    let succeeded = [first.is_ok(), second.is_ok()].iter().filter(|ok| **ok).count();
+    assert_eq!(succeeded, 1, "exactly one completes: {first:?} / {second:?}");
+    let refused = first.err().or(second.err()).unwrap();
+    assert!(matches!(code_of(&refused).as_str(), "OperationAborted" | "NoSuchUpload" | "AccessDenied"), "{refused:?}");
+    assert_eq!(h.get(key).await.0, parts.concat());
+}
+
+#[tokio::test]
+async fn a_completed_upload_replaces_the_previous_object_and_all_it_carried() {
+    let h = Harness::start().await;
+    let key = "exports/t4/d.xml";
+    h.client
+        .put_object()
+        .bucket(&h.s3.bucket)
+        .key(key)
+        .content_type("text/plain")
+        .checksum_sha256({
+            use base64::Engine as _;
+            use sha2::Digest as _;
+            base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(b"the previous object"))
+        })
+        .body(ByteStream::from(b"the previous object".to_vec()))
+        .send()
+        .await
+        .unwrap();
+    let checksum_of = |key: &'static str| {
+        let request = h.client.head_object().bucket(&h.s3.bucket).key(key);
+        async move {
+            let head = request.checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled).send().await.unwrap();
+            (head.checksum_sha256().map(str::to_owned), head.content_type().map(str::to_owned))
+        }
+    };
+    let before = checksum_of(key).await;
+    assert!(
+        before.0.is_some() && before.1.as_deref() == Some("text/plain"),
+        "the previous object carries both: {before:?}"
+    );
+    // Parts 2 and 5: numbers may have gaps, as in S3.
+    let parts = [(2, bytes(5 * MIB, 7)), (5, bytes(10, 8))];
+    let upload_id = h.begin_typed(key, None).await;
+    let etags = h.upload_numbered(key, &upload_id, &parts).await;
+    let etag = h.complete(key, &upload_id, &[(2, &etags[0]), (5, &etags[1])]).await.unwrap();
+    assert!(etag.ends_with("-2\""), "{etag}");
+
+    let got = h
+        .client
+        .get_object()
+        .bucket(&h.s3.bucket)
+        .key(key)
+        .checksum_mode(aws_sdk_s3::types::ChecksumMode::Enabled)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.e_tag(), Some(etag.as_str()));
+    assert_eq!(got.checksum_sha256(), None, "the previous object's checksum is gone");
+    assert_ne!(got.content_type(), Some("text/plain"), "the previous object's type is gone");
+    assert_eq!(checksum_of(key).await.0, None);
+    assert_eq!(
+        got.body.collect().await.unwrap().into_bytes().to_vec(),
+        [parts[0].1.clone(), parts[1].1.clone()].concat()
+    );
+}
+
+#[tokio::test]
+async fn a_conditional_completion_is_judged_as_s3s_fs_judges_it_and_loses_nothing() {
+    let h = Harness::start().await;
+    let key = "exports/t5/e.xml";
+    h.client.put_object().bucket(&h.s3.bucket).key(key).body(ByteStream::from(b"there".to_vec())).send().await.unwrap();
+    let upload_id = h.begin(key).await;
+    let etags = h.upload(key, &upload_id, &[bytes(300, 9)]).await;
+    let parts = CompletedMultipartUpload::builder()
+        .parts(CompletedPart::builder().part_number(1).e_tag(&etags[0]).build())
+        .build();
+    let refused = h
+        .client
+        .complete_multipart_upload()
+        .bucket(&h.s3.bucket)
+        .key(key)
+        .upload_id(&upload_id)
+        .multipart_upload(parts)
+        .if_none_match("*")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(refused.raw_response().map(|r| r.status().as_u16()), Some(412), "{refused:?}");
+    assert_eq!(h.get(key).await.0, b"there");
+    h.complete(key, &upload_id, &[(1, &etags[0])]).await.unwrap();
+    assert_eq!(h.get(key).await.0, bytes(300, 9));
 }

@@ -2,8 +2,9 @@
 //! (half of the records carry a graph, and building its tree cost more instructions than writing the
 //! record's MODS). What it reads is what the tree-walking reader read, which the tests keep as the
 //! reference: the same lenient rules (a value of the wrong shape is skipped), the last of repeated keys,
-//! entities and properties in key order. As with pinax.json, values it skips are only scanned: a lone
-//! surrogate inside one no longer rejects the whole file.
+//! entities and properties in key order; only what references copy is bounded (below). As with
+//! pinax.json, values it skips are only scanned: invalid UTF-8, a lone surrogate, a number out of range
+//! or nesting deeper than 128 inside one no longer rejects the whole file.
 
 use std::collections::BTreeMap;
 
@@ -18,9 +19,10 @@ impl Graph {
     pub fn from_json(bytes: &[u8]) -> Option<Graph> {
         let root: GraphRoot = serde_json::from_slice(bytes).ok()?;
         let entities = root.entities?.0?;
-        let label = |code: &str| -> String {
-            entities.get(code).and_then(|e| e.as_ref()?.label.clone()).unwrap_or_else(|| code.to_owned())
-        };
+        // A reference is written as a copy of its entity's label: what the copies add up to is held to
+        // the file's own size (a hostile file could otherwise name a 30 MB label from a million small
+        // references). Past it, a reference is written as its code.
+        let mut copied = 0usize;
         let mut graph = Graph::default();
         for (code, entity) in &entities {
             let Some(entity) = entity else { continue };
@@ -30,7 +32,16 @@ impl Graph {
                 .filter_map(|(k, v)| {
                     let value = match v {
                         Property::Text(s) => s.clone(),
-                        Property::Reference(code) => label(code),
+                        Property::Reference(code) => {
+                            let label = entities.get(code.as_str()).and_then(|e| e.as_ref()?.label.as_deref());
+                            match label.unwrap_or(code) {
+                                label if copied + label.len() <= bytes.len() => {
+                                    copied += label.len();
+                                    label.to_owned()
+                                }
+                                _ => code.clone(),
+                            }
+                        }
                         Property::Other => return None,
                     };
                     Some((k.clone(), value))
@@ -350,5 +361,23 @@ mod tests {
             ]
         })
         .to_string()
+    }
+
+    #[test]
+    fn what_references_copy_is_held_to_the_file_s_size() {
+        let label = "L".repeat(100_000);
+        let references: Vec<String> =
+            (0..1_000).map(|i| format!(r#""r{i:04}":{{"type":"entity_ref","code":"big"}}"#)).collect();
+        let file = format!(
+            r#"{{"entities":{{"big":{{"label":"{label}"}},"x":{{"properties":{{{}}}}}}}}}"#,
+            references.join(",")
+        );
+        let graph = Graph::from_json(file.as_bytes()).unwrap();
+        let x = graph.entities.iter().find(|e| e.code == "x").unwrap();
+        assert_eq!(x.properties.len(), 1_000);
+        let copied: usize = x.properties.iter().map(|(_, v)| v.len()).sum();
+        assert!(copied <= file.len() + 1_000 * "big".len(), "{copied} bytes copied from a {}-byte file", file.len());
+        assert_eq!(x.properties[0].1, label, "references are resolved while the file's size allows");
+        assert_eq!(x.properties[999].1, "big", "then written as their code");
     }
 }

@@ -136,7 +136,7 @@ pub struct GraphRelation {
     pub target: String,
 }
 
-/// The cheimarros knowledge graph (cheimarros.json), in file order.
+/// The cheimarros knowledge graph (cheimarros.json): entities in key order, relations in file order.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
     pub entities: Vec<GraphEntity>,
