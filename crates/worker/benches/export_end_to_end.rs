@@ -354,12 +354,28 @@ fn catalog_file(dir: &Path, path: &str) -> Response<Full<Bytes>> {
     response
 }
 
-/// `dir/{name}{extension}`, for a plain alphanumeric name only.
+/// `dir/{name}{extension}`, for a plain alphanumeric name only. Read as a static file server reads a
+/// small file: open, one `read` into a reused buffer, close (`std::fs::read` also asks for the size and
+/// reads again to see the end: two more system calls a request); a larger file is read to its end.
 fn file(dir: &Path, name: &str, extension: &str) -> Option<Bytes> {
+    use std::io::Read;
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; 64 * 1024]);
+    }
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return None;
     }
-    std::fs::read(dir.join(format!("{name}{extension}"))).ok().map(Bytes::from)
+    let mut file = std::fs::File::open(dir.join(format!("{name}{extension}"))).ok()?;
+    BUFFER.with_borrow_mut(|buffer| {
+        let read = file.read(buffer).ok()?;
+        if read < buffer.len() {
+            // A regular file reads short only at its end.
+            return Some(Bytes::copy_from_slice(&buffer[..read]));
+        }
+        let mut whole = buffer.clone();
+        file.read_to_end(&mut whole).ok()?;
+        Some(Bytes::from(whole))
+    })
 }
 
 async fn serve_s3(dir: PathBuf) {
