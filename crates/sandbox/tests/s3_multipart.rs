@@ -264,3 +264,63 @@ async fn a_conditional_completion_is_judged_as_s3s_fs_judges_it_and_loses_nothin
     h.complete(key, &upload_id, &[(1, &etags[0])]).await.unwrap();
     assert_eq!(h.get(key).await.0, bytes(300, 9));
 }
+
+#[tokio::test]
+async fn a_part_never_uploaded_a_part_number_out_of_range_and_another_key_are_refused_and_lose_nothing() {
+    let h = Harness::start().await;
+    let key = "exports/t6/f.xml";
+    let parts = [bytes(5 * MIB, 10), bytes(20, 11)];
+    let upload_id = h.begin(key).await;
+    let etags = h.upload(key, &upload_id, &parts).await;
+
+    let missing = h.complete(key, &upload_id, &[(1, &etags[0]), (2, &etags[1]), (3, &etags[1])]).await.unwrap_err();
+    assert_eq!(code_of(&missing), "InvalidPart", "{missing:?}");
+    let zero = h.complete(key, &upload_id, &[(0, &etags[0]), (2, &etags[1])]).await.unwrap_err();
+    assert_eq!(code_of(&zero), "InvalidArgument", "{zero:?}");
+    let elsewhere = h.complete("exports/t6/other.xml", &upload_id, &[(1, &etags[0]), (2, &etags[1])]).await;
+    assert_eq!(code_of(&elsewhere.unwrap_err()), "NoSuchUpload");
+    let aborted_elsewhere = h
+        .client
+        .abort_multipart_upload()
+        .bucket(&h.s3.bucket)
+        .key("exports/t6/other.xml")
+        .upload_id(&upload_id)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(code_of(&aborted_elsewhere), "NoSuchUpload");
+
+    // Nothing was lost, and nothing was written under the other key.
+    h.complete(key, &upload_id, &[(1, &etags[0]), (2, &etags[1])]).await.unwrap();
+    assert_eq!(h.get(key).await.0, parts.concat());
+    let other = h.client.head_object().bucket(&h.s3.bucket).key("exports/t6/other.xml").send().await;
+    assert!(other.is_err(), "{other:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_completion_and_an_abort_at_once_leave_one_outcome_whole() {
+    for round in 0..4u8 {
+        let h = Harness::start().await;
+        let key = "exports/t7/g.xml";
+        let parts = [bytes(8 * MIB, round), bytes(8 * MIB, round + 1), bytes(5, round + 2)];
+        let upload_id = h.begin(key).await;
+        let etags = h.upload(key, &upload_id, &parts).await;
+        let numbered: Vec<(i32, &str)> = etags.iter().enumerate().map(|(i, e)| (i as i32 + 1, e.as_str())).collect();
+        let abort = h.client.abort_multipart_upload().bucket(&h.s3.bucket).key(key).upload_id(&upload_id).send();
+        let (completed, aborted) = tokio::join!(h.complete(key, &upload_id, &numbered), abort);
+        assert!(completed.is_ok() != aborted.is_ok(), "exactly one wins: {completed:?} / {aborted:?}");
+        let object = h.client.get_object().bucket(&h.s3.bucket).key(key).send().await;
+        match object {
+            Ok(got) => {
+                assert!(completed.is_ok(), "an object only when the completion won");
+                assert_eq!(got.body.collect().await.unwrap().into_bytes().to_vec(), parts.concat());
+            }
+            Err(_) => assert!(aborted.is_ok(), "no object only when the abort won"),
+        }
+        let leftovers = std::fs::read_dir(h.dir.path())
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().contains(&upload_id))
+            .count();
+        assert_eq!(leftovers, 0, "round {round}: nothing of the upload is left");
+    }
+}

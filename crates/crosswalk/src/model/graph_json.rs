@@ -14,14 +14,19 @@ use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use super::loose::{Loose, Text, lenient, unused_kinds};
 use super::{Graph, GraphEntity, GraphRelation};
 
+/// What label copies may add beyond the file's own size.
+const REFERENCE_ALLOWANCE: usize = 1024 * 1024;
+
 impl Graph {
     /// Reads cheimarros.json; `None` unless it is a JSON object whose `entities` is an object.
     pub fn from_json(bytes: &[u8]) -> Option<Graph> {
         let root: GraphRoot = serde_json::from_slice(bytes).ok()?;
         let entities = root.entities?.0?;
         // A reference is written as a copy of its entity's label: what the copies add up to is held to
-        // the file's own size (a hostile file could otherwise name a 30 MB label from a million small
-        // references). Past it, a reference is written as its code.
+        // the file's own size and [`REFERENCE_ALLOWANCE`] more (a hostile file could otherwise name a
+        // 30 MB label from a million small references; an ordinary one names a long label many times).
+        // Past it, a reference is written as its code.
+        let budget = bytes.len().saturating_add(REFERENCE_ALLOWANCE);
         let mut copied = 0usize;
         let mut graph = Graph::default();
         for (code, entity) in &entities {
@@ -35,7 +40,7 @@ impl Graph {
                         Property::Reference(code) => {
                             let label = entities.get(code.as_str()).and_then(|e| e.as_ref()?.label.as_deref());
                             match label.unwrap_or(code) {
-                                label if copied + label.len() <= bytes.len() => {
+                                label if copied + label.len() <= budget => {
                                     copied += label.len();
                                     label.to_owned()
                                 }
@@ -376,8 +381,27 @@ mod tests {
         let x = graph.entities.iter().find(|e| e.code == "x").unwrap();
         assert_eq!(x.properties.len(), 1_000);
         let copied: usize = x.properties.iter().map(|(_, v)| v.len()).sum();
-        assert!(copied <= file.len() + 1_000 * "big".len(), "{copied} bytes copied from a {}-byte file", file.len());
+        let held_to = file.len() + REFERENCE_ALLOWANCE + 1_000 * "big".len();
+        assert!(copied <= held_to, "{copied} bytes copied from a {}-byte file", file.len());
         assert_eq!(x.properties[0].1, label, "references are resolved while the file's size allows");
         assert_eq!(x.properties[999].1, "big", "then written as their code");
+    }
+
+    #[test]
+    fn a_long_label_named_many_times_is_copied_each_time() {
+        // 400 references to a 300-byte label: 120 KB of copies from a 12 KB file.
+        let label = ["Ἀθῆναι"; 20].join(" ");
+        let references: Vec<String> =
+            (0..400).map(|i| format!(r#""r{i:03}":{{"type":"entity_ref","code":"place"}}"#)).collect();
+        let file = format!(
+            r#"{{"entities":{{"place":{{"label":"{label}"}},"x":{{"properties":{{{}}}}}}}}}"#,
+            references.join(",")
+        );
+        let graph = Graph::from_json(file.as_bytes()).unwrap();
+        let x = graph.entities.iter().find(|e| e.code == "x").unwrap();
+        let copied: usize = x.properties.iter().map(|(_, v)| v.len()).sum();
+        assert!(copied > file.len(), "the case this pins: copies larger than the file");
+        let unresolved: Vec<&String> = x.properties.iter().map(|(_, v)| v).filter(|v| **v != label).collect();
+        assert!(unresolved.is_empty(), "every reference resolved: {unresolved:?}");
     }
 }

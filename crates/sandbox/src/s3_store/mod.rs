@@ -1,0 +1,301 @@
+//! The R2 stand-in's storage: s3s-fs, except that a multipart upload is completed as R2 completes one,
+//! without a second pass over its bytes.
+//!
+//! s3s-fs completes an upload by reading every part back through the async file API in 64 KiB pieces,
+//! hashing it all again with MD5 and writing it out once more: for a 45 MB export that is about 200 ms
+//! in which the worker can only wait (the `export_end_to_end` bench measured 15% of a run), and
+//! seconds for the large exports an archivist tries in sandbox mode. R2 answers from what it already
+//! has. So does [`R2Store`]: each part's MD5 is recorded as the part is uploaded (s3s-fs computes it
+//! then, as its ETag), the parts are joined without hashing (on Linux the kernel copies them:
+//! `copy_file_range`, through [`std::io::copy`]), and the upload's ETag is the MD5 of the parts' MD5s,
+//! `-{parts}`, as S3's is.
+//!
+//! Every other request goes to s3s-fs unchanged, and so does a completion this store cannot vouch for:
+//! one with conditions (`If-Match`, `If-None-Match`), one under a key that is not a plain relative path,
+//! one begun before the server started, or one with a part whose upload it did not see. The files it
+//! writes are the ones s3s-fs writes, in its layout ([`layout`]).
+//!
+//! A completion or an abort first *claims* its upload: a second completion or an abort meanwhile is
+//! refused (`OperationAborted`), also while s3s-fs completes one for it. A completion runs start to end
+//! on the blocking pool ([`completion`]), so a client that gives up half-way leaves a completed upload
+//! or an untouched one, and two uploads completing one key at once replace it one after the other.
+//! A part uploaded again while its upload is being completed is a client's error: the object may then
+//! carry the part's earlier ETag.
+
+mod completion;
+mod layout;
+
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use s3s::dto::{
+    AbortMultipartUploadInput, AbortMultipartUploadOutput, CompleteMultipartUploadInput, CompleteMultipartUploadOutput,
+    CopyObjectInput, CopyObjectOutput, CreateBucketInput, CreateBucketOutput, CreateMultipartUploadInput,
+    CreateMultipartUploadOutput, DeleteBucketInput, DeleteBucketOutput, DeleteObjectInput, DeleteObjectOutput,
+    DeleteObjectsInput, DeleteObjectsOutput, ETag, GetBucketLocationInput, GetBucketLocationOutput, GetObjectInput,
+    GetObjectOutput, HeadBucketInput, HeadBucketOutput, HeadObjectInput, HeadObjectOutput, ListBucketsInput,
+    ListBucketsOutput, ListObjectsInput, ListObjectsOutput, ListObjectsV2Input, ListObjectsV2Output, ListPartsInput,
+    ListPartsOutput, PutObjectInput, PutObjectOutput, UploadPartCopyInput, UploadPartCopyOutput, UploadPartInput,
+    UploadPartOutput,
+};
+use s3s::{S3, S3Request, S3Response, S3Result, s3_error};
+use s3s_fs::FileSystem;
+
+use completion::{Completion, Failure, md5_of};
+use layout::Layout;
+
+/// Uploads whose parts' MD5s are kept at once; beyond it, the oldest not claimed is forgotten
+/// (s3s-fs then completes it). Uploads abandoned without an abort would otherwise pile up.
+const MAX_TRACKED_UPLOADS: usize = 1_000;
+
+/// Each part's MD5, by part number.
+type PartDigests = BTreeMap<i32, [u8; 16]>;
+
+/// What is kept of an upload in progress.
+struct Tracked {
+    /// When it began, in uploads begun (the oldest is forgotten first).
+    begun: u64,
+    /// Where it was begun: it completes nowhere else.
+    bucket: String,
+    key: String,
+    parts: PartDigests,
+    /// A completion or an abort is running.
+    claimed: bool,
+}
+
+#[derive(Default)]
+struct Uploads {
+    by_id: HashMap<String, Tracked>,
+    begun: u64,
+}
+
+/// s3s-fs over `root`, completing multipart uploads as R2 does (see the module's documentation).
+pub(crate) struct R2Store {
+    fs: FileSystem,
+    layout: Arc<Layout>,
+    uploads: Arc<Mutex<Uploads>>,
+}
+
+/// An upload claimed by one request: released when dropped (a failure, a panic, a dropped request),
+/// forgotten by [`Claim::end`].
+struct Claim {
+    uploads: Arc<Mutex<Uploads>>,
+    upload_id: String,
+    ended: bool,
+}
+
+impl Claim {
+    /// The upload is over (completed or aborted).
+    fn end(mut self) {
+        self.ended = true;
+        lock(&self.uploads).by_id.remove(&self.upload_id);
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        if !self.ended
+            && let Some(upload) = lock(&self.uploads).by_id.get_mut(&self.upload_id)
+        {
+            upload.claimed = false;
+        }
+    }
+}
+
+impl R2Store {
+    pub(crate) fn new(root: &Path) -> io::Result<R2Store> {
+        let fs = FileSystem::new(root).map_err(|e| io::Error::other(format!("{e:?}")))?;
+        // As s3s-fs resolves it, so that both name the same files.
+        let root = std::env::current_dir()?.join(root).canonicalize()?;
+        Ok(R2Store { fs, layout: Arc::new(Layout::new(root)), uploads: Arc::default() })
+    }
+
+    fn uploads(&self) -> MutexGuard<'_, Uploads> {
+        lock(&self.uploads)
+    }
+
+    /// Records part `number`'s ETag (an MD5), or forgets the upload when it is not one.
+    fn record_part(&self, upload_id: &str, number: i32, etag: Option<&ETag>) {
+        let mut uploads = self.uploads();
+        match etag.and_then(|e| md5_of(e.value())) {
+            Some(digest) => {
+                if let Some(upload) = uploads.by_id.get_mut(upload_id) {
+                    upload.parts.insert(number, digest);
+                }
+            }
+            None => {
+                uploads.by_id.remove(upload_id);
+            }
+        }
+    }
+
+    /// Claims a tracked upload with its recorded parts; `None` when it is not tracked (s3s-fs alone
+    /// answers for it). Refused while another request holds it, and for another bucket or key.
+    fn claim(&self, upload_id: &str, bucket: &str, key: &str) -> S3Result<Option<(Claim, PartDigests)>> {
+        let mut uploads = self.uploads();
+        let Some(upload) = uploads.by_id.get_mut(upload_id) else { return Ok(None) };
+        if upload.bucket != bucket || upload.key != key {
+            return Err(s3_error!(NoSuchUpload, "the upload was begun under another key"));
+        }
+        if upload.claimed {
+            return Err(s3_error!(OperationAborted, "this upload is being completed or aborted by another request"));
+        }
+        upload.claimed = true;
+        let claim = Claim { uploads: self.uploads.clone(), upload_id: upload_id.to_owned(), ended: false };
+        Ok(Some((claim, upload.parts.clone())))
+    }
+
+    /// s3s-fs completes the upload; a claim held meanwhile ends with it.
+    async fn complete_by_fs(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+        claim: Option<Claim>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        let resp = self.fs.complete_multipart_upload(req).await?;
+        if let Some(claim) = claim {
+            claim.end();
+        }
+        Ok(resp)
+    }
+}
+
+fn lock(uploads: &Mutex<Uploads>) -> MutexGuard<'_, Uploads> {
+    uploads.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Requests s3s-fs answers as it is. (Written as `#[async_trait]` expands an `async fn`: it rewrites
+/// the impl block before this macro is expanded.)
+macro_rules! delegated {
+    ($($method:ident: $input:ty => $output:ty,)*) => {
+        $(
+            fn $method<'life0, 'async_trait>(
+                &'life0 self,
+                req: S3Request<$input>,
+            ) -> Pin<Box<dyn Future<Output = S3Result<S3Response<$output>>> + Send + 'async_trait>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                self.fs.$method(req)
+            }
+        )*
+    };
+}
+
+#[async_trait::async_trait]
+impl S3 for R2Store {
+    delegated! {
+        create_bucket: CreateBucketInput => CreateBucketOutput,
+        copy_object: CopyObjectInput => CopyObjectOutput,
+        delete_bucket: DeleteBucketInput => DeleteBucketOutput,
+        delete_object: DeleteObjectInput => DeleteObjectOutput,
+        delete_objects: DeleteObjectsInput => DeleteObjectsOutput,
+        get_bucket_location: GetBucketLocationInput => GetBucketLocationOutput,
+        get_object: GetObjectInput => GetObjectOutput,
+        head_bucket: HeadBucketInput => HeadBucketOutput,
+        head_object: HeadObjectInput => HeadObjectOutput,
+        list_buckets: ListBucketsInput => ListBucketsOutput,
+        list_objects: ListObjectsInput => ListObjectsOutput,
+        list_objects_v2: ListObjectsV2Input => ListObjectsV2Output,
+        put_object: PutObjectInput => PutObjectOutput,
+        list_parts: ListPartsInput => ListPartsOutput,
+    }
+
+    async fn create_multipart_upload(
+        &self,
+        req: S3Request<CreateMultipartUploadInput>,
+    ) -> S3Result<S3Response<CreateMultipartUploadOutput>> {
+        let (bucket, key) = (req.input.bucket.clone(), req.input.key.clone());
+        let resp = self.fs.create_multipart_upload(req).await?;
+        if let Some(upload_id) = &resp.output.upload_id {
+            let mut uploads = self.uploads();
+            if uploads.by_id.len() >= MAX_TRACKED_UPLOADS {
+                let oldest = uploads.by_id.iter().filter(|(_, u)| !u.claimed).min_by_key(|(_, u)| u.begun);
+                if let Some(id) = oldest.map(|(id, _)| id.clone()) {
+                    uploads.by_id.remove(&id);
+                }
+            }
+            if uploads.by_id.len() < MAX_TRACKED_UPLOADS {
+                uploads.begun += 1;
+                let begun = uploads.begun;
+                let upload = Tracked { begun, bucket, key, parts: BTreeMap::new(), claimed: false };
+                uploads.by_id.insert(upload_id.clone(), upload);
+            }
+        }
+        Ok(resp)
+    }
+
+    async fn upload_part(&self, req: S3Request<UploadPartInput>) -> S3Result<S3Response<UploadPartOutput>> {
+        let (upload_id, number) = (req.input.upload_id.clone(), req.input.part_number);
+        let resp = self.fs.upload_part(req).await?;
+        self.record_part(&upload_id, number, resp.output.e_tag.as_ref());
+        Ok(resp)
+    }
+
+    async fn upload_part_copy(
+        &self,
+        req: S3Request<UploadPartCopyInput>,
+    ) -> S3Result<S3Response<UploadPartCopyOutput>> {
+        let (upload_id, number) = (req.input.upload_id.clone(), req.input.part_number);
+        let resp = self.fs.upload_part_copy(req).await?;
+        self.record_part(&upload_id, number, resp.output.copy_part_result.as_ref().and_then(|c| c.e_tag.as_ref()));
+        Ok(resp)
+    }
+
+    async fn abort_multipart_upload(
+        &self,
+        req: S3Request<AbortMultipartUploadInput>,
+    ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
+        let claim = self.claim(&req.input.upload_id, &req.input.bucket, &req.input.key)?;
+        let resp = self.fs.abort_multipart_upload(req).await?;
+        if let Some((claim, _)) = claim {
+            claim.end();
+        }
+        Ok(resp)
+    }
+
+    async fn complete_multipart_upload(
+        &self,
+        req: S3Request<CompleteMultipartUploadInput>,
+    ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
+        let input = &req.input;
+        let claimed = self.claim(&input.upload_id, &input.bucket, &input.key)?;
+        let conditional = input.if_match.is_some() || input.if_none_match.is_some();
+        let (claim, recorded, object) = match (claimed, self.layout.object(&input.bucket, &input.key)) {
+            (Some((claim, recorded)), Some(object)) if !conditional => (claim, recorded, object),
+            (claimed, _) => return self.complete_by_fs(req, claimed.map(|(claim, _)| claim)).await,
+        };
+        let job = Completion {
+            layout: self.layout.clone(),
+            upload_id: input.upload_id.clone(),
+            owner: req.credentials.as_ref().map(|c| c.access_key.clone()),
+            bucket: input.bucket.clone(),
+            key: input.key.clone(),
+            object,
+            listed: input.multipart_upload.as_ref().and_then(|m| m.parts.clone()).unwrap_or_default(),
+            recorded,
+        };
+        // On the blocking pool from start to end, the claim's end included: a request dropped
+        // half-way (its client gave up) still leaves a completed upload, or an untouched one.
+        let (outcome, claim) = tokio::task::spawn_blocking(move || match job.run() {
+            // Still claimed, for s3s-fs to complete.
+            Err(Failure::Unrecorded) => (Err(Failure::Unrecorded), Some(claim)),
+            // Released (dropped) on the way out: the upload can be completed again.
+            Err(Failure::Refused(e)) => (Err(Failure::Refused(e)), None),
+            over => {
+                claim.end();
+                (over, None)
+            }
+        })
+        .await
+        .map_err(|e| s3_error!(InternalError, "completing the upload failed: {e}"))?;
+        match outcome {
+            Ok(output) => Ok(S3Response::new(output)),
+            Err(Failure::Refused(e) | Failure::Broken(e)) => Err(e),
+            Err(Failure::Unrecorded) => self.complete_by_fs(req, claim).await,
+        }
+    }
+}
