@@ -153,6 +153,11 @@ async fn a_small_part_a_wrong_etag_and_parts_out_of_order_are_refused_and_lose_n
     let etags = h.upload(key, &upload_id, &[bytes(MIB, 1), bytes(10, 2)]).await;
     let small = h.complete(key, &upload_id, &[(1, &etags[0]), (2, &etags[1])]).await.unwrap_err();
     assert_eq!(code_of(&small), "EntityTooSmall");
+    let folder = h.dir.path().join(&h.s3.bucket).join("exports/t2");
+    assert!(!folder.exists(), "a refused completion makes no folder for its key");
+    // Still completable: part 1 alone is a last part, which may be small.
+    h.complete(key, &upload_id, &[(1, &etags[0])]).await.unwrap();
+    assert_eq!(h.get(key).await.0, bytes(MIB, 1));
 
     let upload_id = h.begin(key).await;
     let etags = h.upload(key, &upload_id, &[bytes(5 * MIB, 1), bytes(10, 2)]).await;
@@ -160,10 +165,43 @@ async fn a_small_part_a_wrong_etag_and_parts_out_of_order_are_refused_and_lose_n
     assert_eq!(code_of(&wrong), "InvalidPart");
     let swapped = h.complete(key, &upload_id, &[(2, &etags[1]), (1, &etags[0])]).await.unwrap_err();
     assert_eq!(code_of(&swapped), "InvalidPartOrder");
-    // Nothing was lost: the same upload still completes.
+    // Nothing was lost, nothing half-written is left: the same upload still completes.
+    assert_eq!(temporary_files(&h), Vec::<String>::new());
     h.complete(key, &upload_id, &[(1, &etags[0]), (2, &etags[1])]).await.unwrap();
     let (body, _, _) = h.get(key).await;
     assert_eq!(body, [bytes(5 * MIB, 1), bytes(10, 2)].concat());
+}
+
+/// The store's temporary files in the server's folder.
+fn temporary_files(h: &Harness) -> Vec<String> {
+    std::fs::read_dir(h.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".tmp.r2-"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_part_the_store_did_not_see_uploaded_is_hashed_at_completion() {
+    let h = Harness::start().await;
+    let key = "exports/t8/h.xml";
+    let seen = bytes(5 * MIB, 12);
+    let upload_id = h.begin(key).await;
+    let etags = h.upload(key, &upload_id, std::slice::from_ref(&seen)).await;
+    // Part 2 put in place under s3s-fs's name for it, behind the store's back (as by a server that ran
+    // before this one).
+    let unseen = bytes(1000, 13);
+    std::fs::write(h.dir.path().join(format!(".upload_id-{upload_id}.part-2")), &unseen).unwrap();
+    let unseen_etag = format!("\"{}\"", hex::encode(Md5::checksum(&unseen)));
+
+    let wrong = h.complete(key, &upload_id, &[(1, &etags[0]), (2, &etags[0])]).await.unwrap_err();
+    assert_eq!(code_of(&wrong), "InvalidPart", "its ETag is checked against its bytes");
+    let etag = h.complete(key, &upload_id, &[(1, &etags[0]), (2, &unseen_etag)]).await.unwrap();
+    let mut of_parts = Md5::new();
+    of_parts.update(&Md5::checksum(&seen));
+    of_parts.update(&Md5::checksum(&unseen));
+    assert_eq!(etag, format!("\"{}-2\"", hex::encode(of_parts.finalize())));
+    assert_eq!(h.get(key).await.0, [seen, unseen].concat());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

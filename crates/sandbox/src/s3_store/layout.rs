@@ -9,8 +9,9 @@ use base64::Engine as _;
 /// s3s-fs's files under `root`.
 pub(super) struct Layout {
     pub(super) root: PathBuf,
-    /// Held while an object and its side files are replaced, so that two completions of one key
-    /// cannot leave one's bytes with the other's ETag.
+    /// Held while a completion replaces an object and its side files, so that two of this store's
+    /// completions of one key cannot leave one's bytes with the other's ETag (s3s-fs's own writes do
+    /// not take it).
     pub(super) replacing: Mutex<()>,
 }
 

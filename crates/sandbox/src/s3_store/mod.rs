@@ -10,17 +10,21 @@
 //! `copy_file_range`, through [`std::io::copy`]), and the upload's ETag is the MD5 of the parts' MD5s,
 //! `-{parts}`, as S3's is.
 //!
-//! Every other request goes to s3s-fs unchanged, and so does a completion this store cannot vouch for:
-//! one with conditions (`If-Match`, `If-None-Match`), one under a key that is not a plain relative path,
-//! one begun before the server started, or one with a part whose upload it did not see. The files it
-//! writes are the ones s3s-fs writes, in its layout ([`layout`]).
+//! A part this store did not see uploaded (its file is there, its MD5 is not) is hashed at completion.
+//! Other requests go to s3s-fs, and so does a completion this store cannot vouch for: one with
+//! conditions (`If-Match`, `If-None-Match`), one under a key that is not a plain relative path, one
+//! begun before the server started (or forgotten, see [`MAX_TRACKED_UPLOADS`]); for those s3s-fs's own
+//! rules apply (it may end an upload whose completion it refuses). The files this store writes are the
+//! ones s3s-fs writes, in its layout ([`layout`]).
 //!
-//! A completion or an abort first *claims* its upload: a second completion or an abort meanwhile is
-//! refused (`OperationAborted`), also while s3s-fs completes one for it. A completion runs start to end
-//! on the blocking pool ([`completion`]), so a client that gives up half-way leaves a completed upload
-//! or an untouched one, and two uploads completing one key at once replace it one after the other.
-//! A part uploaded again while its upload is being completed is a client's error: the object may then
-//! carry the part's earlier ETag.
+//! For an upload it tracks, a completion or an abort first *claims* it: a second completion or an
+//! abort meanwhile is refused (`OperationAborted`), also while s3s-fs completes one for it, and either
+//! under another key than the upload's is refused (`NoSuchUpload`). A completion runs start to end on
+//! the blocking pool ([`completion`]), and s3s-fs's on a task of its own, so a client that gives up
+//! half-way stops neither. Two of this store's completions of one key replace it one after the other
+//! (a `PutObject` or an s3s-fs completion of the same key at the same moment is not held back). A part
+//! uploaded again while its upload is being completed is a client's error: the object may then carry
+//! the part's earlier ETag.
 
 mod completion;
 mod layout;
@@ -74,7 +78,7 @@ struct Uploads {
 
 /// s3s-fs over `root`, completing multipart uploads as R2 does (see the module's documentation).
 pub(crate) struct R2Store {
-    fs: FileSystem,
+    fs: Arc<FileSystem>,
     layout: Arc<Layout>,
     uploads: Arc<Mutex<Uploads>>,
 }
@@ -110,7 +114,7 @@ impl R2Store {
         let fs = FileSystem::new(root).map_err(|e| io::Error::other(format!("{e:?}")))?;
         // As s3s-fs resolves it, so that both name the same files.
         let root = std::env::current_dir()?.join(root).canonicalize()?;
-        Ok(R2Store { fs, layout: Arc::new(Layout::new(root)), uploads: Arc::default() })
+        Ok(R2Store { fs: Arc::new(fs), layout: Arc::new(Layout::new(root)), uploads: Arc::default() })
     }
 
     fn uploads(&self) -> MutexGuard<'_, Uploads> {
@@ -119,6 +123,8 @@ impl R2Store {
 
     /// Records part `number`'s ETag (an MD5), or forgets the upload when it is not one.
     fn record_part(&self, upload_id: &str, number: i32, etag: Option<&ETag>) {
+        let Some(upload_id) = canonical(upload_id) else { return };
+        let upload_id = upload_id.as_str();
         let mut uploads = self.uploads();
         match etag.and_then(|e| md5_of(e.value())) {
             Some(digest) => {
@@ -135,8 +141,9 @@ impl R2Store {
     /// Claims a tracked upload with its recorded parts; `None` when it is not tracked (s3s-fs alone
     /// answers for it). Refused while another request holds it, and for another bucket or key.
     fn claim(&self, upload_id: &str, bucket: &str, key: &str) -> S3Result<Option<(Claim, PartDigests)>> {
+        let Some(upload_id) = canonical(upload_id) else { return Ok(None) };
         let mut uploads = self.uploads();
-        let Some(upload) = uploads.by_id.get_mut(upload_id) else { return Ok(None) };
+        let Some(upload) = uploads.by_id.get_mut(&upload_id) else { return Ok(None) };
         if upload.bucket != bucket || upload.key != key {
             return Err(s3_error!(NoSuchUpload, "the upload was begun under another key"));
         }
@@ -144,22 +151,36 @@ impl R2Store {
             return Err(s3_error!(OperationAborted, "this upload is being completed or aborted by another request"));
         }
         upload.claimed = true;
-        let claim = Claim { uploads: self.uploads.clone(), upload_id: upload_id.to_owned(), ended: false };
+        let claim = Claim { uploads: self.uploads.clone(), upload_id, ended: false };
         Ok(Some((claim, upload.parts.clone())))
     }
 
-    /// s3s-fs completes the upload; a claim held meanwhile ends with it.
+    /// s3s-fs completes the upload, on a task of its own (a request dropped half-way does not stop it
+    /// between its steps); a claim held meanwhile ends with the upload.
     async fn complete_by_fs(
         &self,
         req: S3Request<CompleteMultipartUploadInput>,
         claim: Option<Claim>,
     ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
-        let resp = self.fs.complete_multipart_upload(req).await?;
-        if let Some(claim) = claim {
-            claim.end();
-        }
-        Ok(resp)
+        let (fs, layout) = (self.fs.clone(), self.layout.clone());
+        tokio::spawn(async move {
+            let resp = fs.complete_multipart_upload(req).await;
+            if let Some(claim) = claim
+                && (resp.is_ok() || !layout.upload_info(&claim.upload_id).exists())
+            {
+                claim.end();
+            }
+            resp
+        })
+        .await
+        .map_err(|e| s3_error!(InternalError, "completing the upload failed: {e}"))?
     }
+}
+
+/// The upload ID as s3s-fs names its files (it accepts any spelling of a UUID); `None` when it is not
+/// one (s3s-fs refuses it).
+fn canonical(upload_id: &str) -> Option<String> {
+    uuid::Uuid::parse_str(upload_id).ok().map(|id| id.to_string())
 }
 
 fn lock(uploads: &Mutex<Uploads>) -> MutexGuard<'_, Uploads> {
@@ -270,7 +291,7 @@ impl S3 for R2Store {
         };
         let job = Completion {
             layout: self.layout.clone(),
-            upload_id: input.upload_id.clone(),
+            upload_id: claim.upload_id.clone(),
             owner: req.credentials.as_ref().map(|c| c.access_key.clone()),
             bucket: input.bucket.clone(),
             key: input.key.clone(),
@@ -280,22 +301,78 @@ impl S3 for R2Store {
         };
         // On the blocking pool from start to end, the claim's end included: a request dropped
         // half-way (its client gave up) still leaves a completed upload, or an untouched one.
-        let (outcome, claim) = tokio::task::spawn_blocking(move || match job.run() {
-            // Still claimed, for s3s-fs to complete.
-            Err(Failure::Unrecorded) => (Err(Failure::Unrecorded), Some(claim)),
-            // Released (dropped) on the way out: the upload can be completed again.
-            Err(Failure::Refused(e)) => (Err(Failure::Refused(e)), None),
-            over => {
-                claim.end();
-                (over, None)
+        let outcome = tokio::task::spawn_blocking(move || {
+            let outcome = job.run();
+            match &outcome {
+                Ok(_) | Err(Failure::Over(_)) => claim.end(),
+                // Released (dropped): the upload can be completed again.
+                Err(Failure::Refused(_)) => drop(claim),
             }
+            outcome
         })
         .await
         .map_err(|e| s3_error!(InternalError, "completing the upload failed: {e}"))?;
         match outcome {
             Ok(output) => Ok(S3Response::new(output)),
-            Err(Failure::Refused(e) | Failure::Broken(e)) => Err(e),
-            Err(Failure::Unrecorded) => self.complete_by_fs(req, claim).await,
+            Err(Failure::Refused(e) | Failure::Over(e)) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    use s3s::S3ErrorCode;
+
+    use super::*;
+
+    const KEY: &str = "exports/t/x.xml";
+
+    fn store_with_upload(root: &Path) -> (R2Store, String) {
+        let store = R2Store::new(root).unwrap();
+        let id = uuid::Uuid::new_v4().to_string();
+        let upload =
+            Tracked { begun: 1, bucket: "b".into(), key: KEY.into(), parts: PartDigests::new(), claimed: false };
+        store.uploads().by_id.insert(id.clone(), upload);
+        (store, id)
+    }
+
+    fn refusal(store: &R2Store, id: &str, key: &str) -> Option<S3ErrorCode> {
+        store.claim(id, "b", key).err().map(|e| e.code().clone())
+    }
+
+    #[test]
+    fn an_upload_is_claimed_by_one_request_at_a_time_under_any_spelling_of_its_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, id) = store_with_upload(dir.path());
+        let (claim, _) = store.claim(&id, "b", KEY).unwrap().expect("a tracked upload is claimed");
+        assert_eq!(refusal(&store, &id, KEY), Some(S3ErrorCode::OperationAborted));
+        assert_eq!(refusal(&store, &id.to_uppercase(), KEY), Some(S3ErrorCode::OperationAborted));
+        assert_eq!(refusal(&store, &id.replace('-', ""), KEY), Some(S3ErrorCode::OperationAborted));
+        assert_eq!(refusal(&store, &id, "exports/t/other.xml"), Some(S3ErrorCode::NoSuchUpload));
+
+        // Released when dropped (a refused completion), also by a panic.
+        drop(claim);
+        let panicked = catch_unwind(AssertUnwindSafe(|| {
+            let _claim = store.claim(&id, "b", KEY).unwrap().expect("released");
+            panic!("a completion panics while it holds the upload");
+        }));
+        assert!(panicked.is_err());
+        let (claim, _) = store.claim(&id, "b", KEY).unwrap().expect("released by the panic");
+
+        // Ended: the upload is no longer tracked (s3s-fs answers for it from then on).
+        claim.end();
+        assert!(store.claim(&id, "b", KEY).unwrap().is_none());
+        assert!(store.uploads().by_id.is_empty());
+    }
+
+    #[test]
+    fn an_upload_id_that_is_not_a_uuid_is_left_to_s3s_fs() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = store_with_upload(dir.path());
+        assert!(store.claim("../../etc/passwd", "b", KEY).unwrap().is_none());
+        store.record_part("../../etc/passwd", 1, None);
+        assert_eq!(store.uploads().by_id.len(), 1, "nothing was forgotten for it");
     }
 }
