@@ -362,3 +362,41 @@ async fn a_completion_and_an_abort_at_once_leave_one_outcome_whole() {
         assert_eq!(leftovers, 0, "round {round}: nothing of the upload is left");
     }
 }
+
+#[tokio::test]
+async fn an_object_that_cannot_be_replaced_keeps_its_etag_and_the_upload_stays_completable() {
+    use base64::Engine as _;
+    let h = Harness::start().await;
+    let key = "exports/t9/i";
+    let put = |key: &str, body: &'static [u8]| {
+        use sha2::Digest as _;
+        let checksum = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(body));
+        h.client
+            .put_object()
+            .bucket(&h.s3.bucket)
+            .key(key)
+            .checksum_sha256(checksum)
+            .body(ByteStream::from_static(body))
+    };
+    put(key, b"the previous object").send().await.unwrap();
+    let encode = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+    let internal = h.dir.path().join(format!(".bucket-{}.object-{}.internal.json", encode(&h.s3.bucket), encode(key)));
+    let kept = std::fs::read(&internal).expect("s3s-fs keeps the object's ETag and checksum");
+    // s3s-fs deletes the object and keeps its side files; then the key's name becomes a folder.
+    h.client.delete_object().bucket(&h.s3.bucket).key(key).send().await.unwrap();
+    put(&format!("{key}/inside"), b"in the folder").send().await.unwrap();
+
+    let upload_id = h.begin(key).await;
+    let etags = h.upload(key, &upload_id, &[bytes(100, 14)]).await;
+    let refused = h.complete(key, &upload_id, &[(1, &etags[0])]).await.unwrap_err();
+    assert_eq!(code_of(&refused), "InternalError", "{refused:?}");
+    assert_eq!(std::fs::read(&internal).unwrap(), kept, "the previous ETag file is put back as it was");
+    assert_eq!(temporary_files(&h), Vec::<String>::new());
+
+    // Once the folder is gone (s3s-fs leaves it empty behind the deleted object), the same upload
+    // completes.
+    h.client.delete_object().bucket(&h.s3.bucket).key(format!("{key}/inside")).send().await.unwrap();
+    let _ = std::fs::remove_dir(h.dir.path().join(&h.s3.bucket).join(key));
+    h.complete(key, &upload_id, &[(1, &etags[0])]).await.unwrap();
+    assert_eq!(h.get(key).await.0, bytes(100, 14));
+}

@@ -1,5 +1,6 @@
 //! One multipart completion, run start to end on the blocking pool: the parts joined without hashing,
-//! S3's ETag from the MD5s recorded at upload, the object and its side files replaced together.
+//! S3's ETag from the parts' MD5s (recorded at upload, or read from a part this store did not see
+//! uploaded), the object and its side files replaced together.
 
 use std::io::{self, Read as _};
 use std::path::{Path, PathBuf};
@@ -42,7 +43,13 @@ pub(super) enum Failure {
 impl Completion {
     pub(super) fn run(&self) -> Result<CompleteMultipartUploadOutput, Failure> {
         let refused = |what: &str, e: io::Error| Failure::Refused(s3_error!(InternalError, "{what} failed: {e}"));
-        if self.upload_owner()? != self.owner {
+        let owner = self.upload_owner().inspect_err(|failure| {
+            if matches!(failure, Failure::Over(_)) {
+                // Its record is gone: what is left of it goes too.
+                self.remove_upload();
+            }
+        })?;
+        if owner != self.owner {
             return Err(Failure::Refused(s3_error!(AccessDenied)));
         }
         let parts = self.parts()?;
@@ -72,8 +79,15 @@ impl Completion {
             Err(e) => return Err(refused("moving the previous ETag aside", e)),
         };
         if let Err(e) = joined.rename_to(&self.object) {
-            if had_previous {
-                let _ = std::fs::rename(previous.path(), &internal);
+            // Put back unless another writer has written one since (a hard link never replaces).
+            if had_previous
+                && let Err(restoring) = std::fs::hard_link(previous.path(), &internal)
+                && restoring.kind() != io::ErrorKind::AlreadyExists
+            {
+                tracing::warn!(
+                    kept = %previous.keep().display(),
+                    "the previous object's ETag could not be put back: {restoring}"
+                );
             }
             return Err(refused("putting the object in place", e));
         }
@@ -81,10 +95,8 @@ impl Completion {
         let side_files = self.put_side_files(etag_file, &internal);
         drop(replacing);
 
-        // The upload is over, whatever happened to the side files: its record and parts go, also
-        // parts uploaded and not listed (as S3 drops them).
-        let _ = std::fs::remove_file(self.layout.upload_info(&self.upload_id));
-        self.layout.remove_parts(&self.upload_id);
+        // The upload is over, whatever happened to the side files.
+        self.remove_upload();
         side_files?;
         Ok(CompleteMultipartUploadOutput {
             bucket: Some(self.bucket.clone()),
@@ -95,19 +107,33 @@ impl Completion {
     }
 
     /// The new object's ETag, and the attributes given when the upload began (none: none, not the
-    /// previous object's).
+    /// previous object's); each is tried whatever became of the other.
     fn put_side_files(&self, etag_file: Temporary, internal: &Path) -> Result<(), Failure> {
         let over = |what: &str, e: io::Error| Failure::Over(s3_error!(InternalError, "{what} failed: {e}"));
-        etag_file.rename_to(internal).map_err(|e| over("writing the object's ETag", e))?;
+        let etag = etag_file.rename_to(internal).map_err(|e| over("writing the object's ETag", e));
         let metadata = self.layout.side_file(&self.bucket, &self.key, None, "metadata.json");
-        match std::fs::rename(
+        let attributes = match std::fs::rename(
             self.layout.side_file(&self.bucket, &self.key, Some(&self.upload_id), "metadata.json"),
             &metadata,
         ) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => remove_if_there(&metadata),
             other => other,
         }
-        .map_err(|e| over("moving the upload's attributes", e))
+        .map_err(|e| over("moving the upload's attributes", e));
+        etag.and(attributes)
+    }
+
+    /// Everything of the upload: its record, its attributes, its parts (also those uploaded and not
+    /// listed, as S3 drops them).
+    fn remove_upload(&self) {
+        let _ = std::fs::remove_file(self.layout.upload_info(&self.upload_id));
+        let _ = std::fs::remove_file(self.layout.side_file(
+            &self.bucket,
+            &self.key,
+            Some(&self.upload_id),
+            "metadata.json",
+        ));
+        self.layout.remove_parts(&self.upload_id);
     }
 
     /// Who began the upload, from s3s-fs's record of it (none: the upload is over).

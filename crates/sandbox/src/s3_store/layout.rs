@@ -75,6 +75,11 @@ impl Temporary {
         self.path.as_deref().expect("a temporary file has its path until it is moved")
     }
 
+    /// Keeps the file (it is not removed when dropped); its path.
+    pub(super) fn keep(mut self) -> PathBuf {
+        self.path.take().expect("a temporary file has its path until it is moved")
+    }
+
     pub(super) fn rename_to(mut self, to: &Path) -> io::Result<()> {
         let path = self.path.take().expect("a temporary file is moved once");
         std::fs::rename(&path, to).inspect_err(|_| {

@@ -97,6 +97,13 @@ impl Claim {
         self.ended = true;
         lock(&self.uploads).by_id.remove(&self.upload_id);
     }
+
+    /// After s3s-fs answered for the upload: ended if it succeeded or the upload is gone, else released.
+    fn settle(self, succeeded: bool, layout: &Layout) {
+        if succeeded || !layout.upload_info(&self.upload_id).exists() {
+            self.end();
+        }
+    }
 }
 
 impl Drop for Claim {
@@ -165,10 +172,8 @@ impl R2Store {
         let (fs, layout) = (self.fs.clone(), self.layout.clone());
         tokio::spawn(async move {
             let resp = fs.complete_multipart_upload(req).await;
-            if let Some(claim) = claim
-                && (resp.is_ok() || !layout.upload_info(&claim.upload_id).exists())
-            {
-                claim.end();
+            if let Some(claim) = claim {
+                claim.settle(resp.is_ok(), &layout);
             }
             resp
         })
@@ -271,11 +276,11 @@ impl S3 for R2Store {
         req: S3Request<AbortMultipartUploadInput>,
     ) -> S3Result<S3Response<AbortMultipartUploadOutput>> {
         let claim = self.claim(&req.input.upload_id, &req.input.bucket, &req.input.key)?;
-        let resp = self.fs.abort_multipart_upload(req).await?;
+        let resp = self.fs.abort_multipart_upload(req).await;
         if let Some((claim, _)) = claim {
-            claim.end();
+            claim.settle(resp.is_ok(), &self.layout);
         }
-        Ok(resp)
+        resp
     }
 
     async fn complete_multipart_upload(
@@ -368,11 +373,14 @@ mod tests {
     }
 
     #[test]
-    fn an_upload_id_that_is_not_a_uuid_is_left_to_s3s_fs() {
+    fn a_part_is_recorded_under_any_spelling_of_its_upload_s_id() {
         let dir = tempfile::tempdir().unwrap();
-        let (store, _) = store_with_upload(dir.path());
-        assert!(store.claim("../../etc/passwd", "b", KEY).unwrap().is_none());
-        store.record_part("../../etc/passwd", 1, None);
-        assert_eq!(store.uploads().by_id.len(), 1, "nothing was forgotten for it");
+        let (store, id) = store_with_upload(dir.path());
+        let md5 = "0123456789abcdef0123456789abcdef";
+        store.record_part(&id.to_uppercase(), 7, Some(&ETag::Strong(md5.into())));
+        store.record_part("not-an-upload", 8, None);
+        let (_claim, parts) = store.claim(&id, "b", KEY).unwrap().expect("tracked");
+        assert_eq!(parts.get(&7), md5_of(md5).as_ref());
+        assert_eq!(parts.len(), 1);
     }
 }
