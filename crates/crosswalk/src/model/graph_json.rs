@@ -368,40 +368,40 @@ mod tests {
         .to_string()
     }
 
-    #[test]
-    fn what_references_copy_is_held_to_the_file_s_size() {
-        let label = "L".repeat(100_000);
+    /// A file with entity `code` labelled `label`, and an entity `x` whose `count` properties all refer
+    /// to it; and `x`'s properties as read.
+    fn referred_to(code: &str, label: &str, count: usize) -> (String, Vec<(String, String)>) {
         let references: Vec<String> =
-            (0..1_000).map(|i| format!(r#""r{i:04}":{{"type":"entity_ref","code":"big"}}"#)).collect();
+            (0..count).map(|i| format!(r#""r{i:05}":{{"type":"entity_ref","code":"{code}"}}"#)).collect();
         let file = format!(
-            r#"{{"entities":{{"big":{{"label":"{label}"}},"x":{{"properties":{{{}}}}}}}}}"#,
+            r#"{{"entities":{{"{code}":{{"label":"{label}"}},"x":{{"properties":{{{}}}}}}}}}"#,
             references.join(",")
         );
         let graph = Graph::from_json(file.as_bytes()).unwrap();
-        let x = graph.entities.iter().find(|e| e.code == "x").unwrap();
-        assert_eq!(x.properties.len(), 1_000);
-        let copied: usize = x.properties.iter().map(|(_, v)| v.len()).sum();
+        let x = graph.entities.into_iter().find(|e| e.code == "x").unwrap();
+        (file, x.properties)
+    }
+
+    #[test]
+    fn what_references_copy_is_held_to_the_file_s_size() {
+        let label = "L".repeat(100_000);
+        let (file, properties) = referred_to("big", &label, 1_000);
+        assert_eq!(properties.len(), 1_000);
+        let copied: usize = properties.iter().map(|(_, v)| v.len()).sum();
         let held_to = file.len() + REFERENCE_ALLOWANCE + 1_000 * "big".len();
         assert!(copied <= held_to, "{copied} bytes copied from a {}-byte file", file.len());
-        assert_eq!(x.properties[0].1, label, "references are resolved while the file's size allows");
-        assert_eq!(x.properties[999].1, "big", "then written as their code");
+        assert_eq!(properties[0].1, label, "references are resolved while the file's size allows");
+        assert_eq!(properties[999].1, "big", "then written as their code");
     }
 
     #[test]
     fn a_long_label_named_many_times_is_copied_each_time() {
         // 400 references to a 299-byte label: 120 KB of copies from an 18 KB file.
         let label = ["Ἀθῆναι"; 20].join(" ");
-        let references: Vec<String> =
-            (0..400).map(|i| format!(r#""r{i:03}":{{"type":"entity_ref","code":"place"}}"#)).collect();
-        let file = format!(
-            r#"{{"entities":{{"place":{{"label":"{label}"}},"x":{{"properties":{{{}}}}}}}}}"#,
-            references.join(",")
-        );
-        let graph = Graph::from_json(file.as_bytes()).unwrap();
-        let x = graph.entities.iter().find(|e| e.code == "x").unwrap();
-        let copied: usize = x.properties.iter().map(|(_, v)| v.len()).sum();
+        let (file, properties) = referred_to("place", &label, 400);
+        let copied: usize = properties.iter().map(|(_, v)| v.len()).sum();
         assert!(copied > file.len(), "the case this pins: copies larger than the file");
-        let unresolved: Vec<&String> = x.properties.iter().map(|(_, v)| v).filter(|v| **v != label).collect();
+        let unresolved: Vec<&String> = properties.iter().map(|(_, v)| v).filter(|v| **v != label).collect();
         assert!(unresolved.is_empty(), "every reference resolved: {unresolved:?}");
     }
 }
