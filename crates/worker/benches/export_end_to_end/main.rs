@@ -7,7 +7,9 @@
 //! recursive export of the generated catalog, **upload included**, and reports:
 //! - entities/s from the worker's start to its exit (wall clock, so the upload counts);
 //! - CPU per entity: the worker's (user + system), and the two servers' beside it;
-//! - the worker's peak RSS (from its `result.json`).
+//! - the worker's peak RSS (from its `result.json`);
+//! - steal: the share of the machine's CPU time the hypervisor gave to other guests during the run (for
+//!   the median run and the slowest), which tells a slow virtual machine from a slow export.
 //!
 //! Cases: `ARKE_BENCH_SIZES` (default 10000) × MODS alone and `mods,dc,marcxml`, each run
 //! `ARKE_BENCH_REPEAT` times (default 3; the median is reported). `ARKE_BENCH_WORKERS=a,b` compares
@@ -36,6 +38,9 @@ use tokio::process::{Child, Command};
 
 use arke_export_contract::result::TaskResult;
 use arke_export_sandbox::{CatalogIndex, CatalogSpec, S3Server, catalog};
+use proc_stat::{MachineTicks, children_cpu_seconds, cpu_seconds};
+
+mod proc_stat;
 
 /// The servers allocate per request as the worker does per record: the same allocator, so that neither
 /// pays glibc's locking where the other does not.
@@ -133,15 +138,15 @@ async fn bench(args: &[String]) {
     }
     println!("{repeat} runs per case: median (slowest–fastest); CPU in ms per entity; upload included");
     println!(
-        "{:<28} {:>8} {:>21} {:>8} {:>8} {:>8} {:>9} {:>8}",
-        "case", "entities", "entities/s", "worker", "catalog", "S3", "peak RSS", "file MB"
+        "{:<28} {:>8} {:>21} {:>8} {:>8} {:>8} {:>9} {:>8} {:>13}",
+        "case", "entities", "entities/s", "worker", "catalog", "S3", "peak RSS", "file MB", "steal %"
     );
     for (label, runs) in rows {
         let (slowest, median, fastest) = (&runs[0], &runs[runs.len() / 2], &runs[runs.len() - 1]);
         let peak = runs.iter().map(|r| r.peak_mb).fold(0.0, f64::max);
         let per_entity = |s: f64| s * 1000.0 / median.entities as f64;
         println!(
-            "{:<28} {:>8} {:>7.0} ({:>5.0}–{:>5.0}) {:>8.3} {:>8.3} {:>8.3} {:>6.1} MB {:>8.1}",
+            "{:<28} {:>8} {:>7.0} ({:>5.0}–{:>5.0}) {:>8.3} {:>8.3} {:>8.3} {:>6.1} MB {:>8.1} {:>5.1} ({:>5.1})",
             label,
             median.entities,
             median.rate(),
@@ -152,6 +157,8 @@ async fn bench(args: &[String]) {
             per_entity(median.s3_cpu),
             peak,
             median.bytes as f64 / 1e6,
+            median.steal * 100.0,
+            slowest.steal * 100.0,
         );
     }
     for (size, w, ratios) in ratio_rows {
@@ -182,6 +189,8 @@ struct Measured {
     s3_cpu: f64,
     peak_mb: f64,
     bytes: u64,
+    /// The share of the machine's CPU time stolen by the hypervisor during the run (0–1).
+    steal: f64,
 }
 
 impl Measured {
@@ -220,6 +229,7 @@ impl Servers {
     async fn run(&self, worker: &Path, task: &str, root: &str, formats: &str) -> Measured {
         let servers_before = (cpu_seconds(&self.catalog), cpu_seconds(&self.s3));
         let children_before = children_cpu_seconds();
+        let machine_before = MachineTicks::now();
         let started = Instant::now();
         let out = worker_command(worker)
             .env_clear()
@@ -234,6 +244,7 @@ impl Servers {
             .await
             .unwrap();
         let seconds = started.elapsed().as_secs_f64();
+        let steal = MachineTicks::now().steal_since(machine_before);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let worker_cpu = children_cpu_seconds() - children_before;
         let task_dir = self.s3_dir.join(BUCKET).join("exports").join(task);
@@ -247,6 +258,7 @@ impl Servers {
             s3_cpu: cpu_seconds(&self.s3) - servers_before.1,
             peak_mb: result.metrics.peak_memory_mb,
             bytes: result.outputs.iter().map(|o| o.size).sum(),
+            steal,
         }
     }
 }
@@ -278,24 +290,6 @@ async fn spawn_server(mode: &str, dir: &Path) -> (Child, String) {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let url = lines.next_line().await.unwrap().expect("the server prints its URL");
     (child, url)
-}
-
-/// User + system CPU seconds of a running process (`/proc/{pid}/stat`, in clock ticks of 10 ms).
-fn cpu_seconds(child: &Child) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id().unwrap())).unwrap_or_default();
-    ticks(&stat, 11..13)
-}
-
-/// CPU seconds of this process's children that have exited and been waited for (the worker runs).
-fn children_cpu_seconds() -> f64 {
-    ticks(&std::fs::read_to_string("/proc/self/stat").unwrap_or_default(), 13..15)
-}
-
-/// Sum of the stat fields `range` (counted after the command name), in seconds.
-fn ticks(stat: &str, range: std::ops::Range<usize>) -> f64 {
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after_name.split_whitespace().collect();
-    range.filter_map(|i| fields.get(i)?.parse::<u64>().ok()).sum::<u64>() as f64 / 100.0
 }
 
 /// Runs until standard input closes (the bench ended or was killed).
