@@ -23,25 +23,29 @@ fn ticks(stat: &str, range: std::ops::Range<usize>) -> f64 {
 /// The machine's CPU time so far, all cores (the `cpu` line of `/proc/stat`, in clock ticks).
 #[derive(Clone, Copy)]
 pub(crate) struct MachineTicks {
-    /// Every state: user, nice, system, idle, iowait, irq, softirq, steal.
-    total: u64,
-    /// Time a virtual CPU was ready to run but the hypervisor ran something else.
-    steal: u64,
+    /// Time the CPUs were running something or wanted to: user, nice, system, irq, softirq (guest
+    /// time is already inside user and nice) and steal; idle and iowait are left out.
+    wanted: u64,
+    /// Time a virtual CPU was ready to run but the hypervisor ran another guest or the host instead;
+    /// `None` when the kernel does not report it.
+    steal: Option<u64>,
 }
 
 impl MachineTicks {
     pub(crate) fn now() -> MachineTicks {
         let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
         let cpu = stat.lines().find(|l| l.starts_with("cpu ")).unwrap_or_default();
-        // Guest time is already counted in user and nice: only the first eight states add up.
         let fields: Vec<u64> = cpu.split_whitespace().skip(1).take(8).filter_map(|f| f.parse().ok()).collect();
-        MachineTicks { total: fields.iter().sum(), steal: fields.get(7).copied().unwrap_or(0) }
+        let field = |i: usize| fields.get(i).copied().unwrap_or(0);
+        // user nice system idle iowait irq softirq steal
+        let steal = fields.get(7).copied();
+        MachineTicks { wanted: field(0) + field(1) + field(2) + field(5) + field(6) + steal.unwrap_or(0), steal }
     }
 
-    /// The share of the machine's CPU time since `earlier` that the hypervisor took (0–1); 0 when the
-    /// kernel does not report steal or no tick passed.
-    pub(crate) fn steal_since(self, earlier: MachineTicks) -> f64 {
-        let total = self.total.saturating_sub(earlier.total);
-        if total == 0 { 0.0 } else { self.steal.saturating_sub(earlier.steal) as f64 / total as f64 }
+    /// The share of the time the machine's CPUs wanted to run since `earlier` that the hypervisor took
+    /// (0–1; idle cores do not dilute it); `None` when the kernel does not report steal or no tick passed.
+    pub(crate) fn steal_since(self, earlier: MachineTicks) -> Option<f64> {
+        let wanted = self.wanted.checked_sub(earlier.wanted).filter(|&w| w > 0)?;
+        Some(self.steal?.saturating_sub(earlier.steal?) as f64 / wanted as f64)
     }
 }
