@@ -15,6 +15,9 @@ use std::time::{Duration, Instant};
 use arke_export_contract::result::TaskResult;
 use arke_export_sandbox::{ArkeApi, CatalogSpec, S3Server, catalog};
 
+#[path = "shared/settings.rs"]
+mod settings;
+
 struct Row {
     label: String,
     entities: u64,
@@ -80,12 +83,8 @@ async fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return;
     }
-    let sizes: Vec<usize> = std::env::var("ARKE_BENCH_SIZES")
-        .unwrap_or_else(|_| "1000,10000".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    let repeat: usize = std::env::var("ARKE_BENCH_REPEAT").ok().and_then(|s| s.parse().ok()).unwrap_or(3).max(1);
+    let sizes = settings::sizes("1000,10000");
+    let repeat = settings::repeat();
     let mut rows = Vec::new();
     for &size in &sizes {
         for (name, formats) in [("MODS", "mods"), ("3 formats", "mods,dc,marcxml")] {

@@ -44,6 +44,8 @@ use arke_export_sandbox::{CatalogIndex, CatalogSpec, S3Server, catalog};
 use proc_stat::{MachineTicks, children_cpu_seconds, cpu_seconds};
 
 mod proc_stat;
+#[path = "../shared/settings.rs"]
+mod settings;
 
 /// The servers allocate per request as the worker does per record: the same allocator, so that neither
 /// pays glibc's locking where the other does not.
@@ -76,12 +78,8 @@ async fn bench(args: &[String]) {
     if !args.iter().any(|a| a == "--bench") {
         return;
     }
-    let sizes: Vec<usize> = std::env::var("ARKE_BENCH_SIZES")
-        .unwrap_or_else(|_| "10000".into())
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect();
-    let repeat: usize = std::env::var("ARKE_BENCH_REPEAT").ok().and_then(|s| s.parse().ok()).unwrap_or(3).max(1);
+    let sizes = settings::sizes("10000");
+    let repeat = settings::repeat();
     // `ARKE_BENCH_WORKERS=a,b`: compare worker binaries (e.g. a copy of the previous build), run in
     // turn; a relative path is from the workspace root (`cargo bench` runs this in crates/worker).
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
